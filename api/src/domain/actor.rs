@@ -1,0 +1,60 @@
+//! Who is asking: built from a verified token, never from anything the client merely claims.
+
+use entity::enums::Role;
+use uuid::Uuid;
+
+/// What a caller may reach, decided by its token's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Reads and writes everything, across all grantees; accepts and returns reports.
+    SchemeManager,
+    /// Reads everything, writes nothing.
+    Analyst,
+    /// Reads only this organisation's grants and what lies under them; edits its own reports.
+    Grantee(Uuid),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// The token's `sub`.
+    pub sub: String,
+    pub access: Access,
+    /// The HTTP request's id, written into audit events.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn new(sub: impl Into<String>, access: Access) -> Self {
+        Self {
+            sub: sub.into(),
+            access,
+            request_id: None,
+        }
+    }
+
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    pub fn role(&self) -> Role {
+        match self.access {
+            Access::SchemeManager => Role::SchemeManager,
+            Access::Analyst => Role::Analyst,
+            Access::Grantee(_) => Role::Grantee,
+        }
+    }
+
+    /// The organisation a grantee acts for; `None` for portfolio-wide roles.
+    pub fn grantee_org(&self) -> Option<Uuid> {
+        match self.access {
+            Access::Grantee(org) => Some(org),
+            _ => None,
+        }
+    }
+
+    /// The actor the service uses for its own writes (demo seeding).
+    pub fn system() -> Self {
+        Self::new("system:seed", Access::SchemeManager)
+    }
+}

@@ -1,0 +1,94 @@
+//! Who may write what. Each rule is a named function, called first inside the write's
+//! transaction with the row it guards, read there (through `scope`, so an object outside a
+//! grantee's scope is already `NOT_FOUND` before any rule runs).
+
+use entity::enums::ReportStatus;
+use entity::report;
+
+use super::actor::{Access, Actor};
+use crate::error::{Error, Result};
+
+/// Organisations, schemes, grants and their money, objectives and indicators: scheme managers only.
+pub fn ensure_can_manage_portfolio(actor: &Actor) -> Result<()> {
+    match actor.access {
+        Access::SchemeManager => Ok(()),
+        Access::Analyst => Err(Error::forbidden("analysts have read-only access")),
+        Access::Grantee(_) => Err(Error::forbidden(
+            "grantees cannot change grants, money, schemes or organisations",
+        )),
+    }
+}
+
+/// Opening a new report on a grant the actor can see.
+pub fn ensure_can_create_report(actor: &Actor) -> Result<()> {
+    match actor.access {
+        Access::SchemeManager | Access::Grantee(_) => Ok(()),
+        Access::Analyst => Err(Error::forbidden("analysts have read-only access")),
+    }
+}
+
+/// Changing a report or anything under it (activities, outcomes, results, lessons, case studies).
+/// A grantee edits only while the report is `DRAFT` or `RETURNED`; nobody edits an `ACCEPTED` one.
+pub fn ensure_can_edit_report(actor: &Actor, report: &report::Model) -> Result<()> {
+    match actor.access {
+        Access::Analyst => Err(Error::forbidden("analysts have read-only access")),
+        Access::Grantee(_) => match report.status {
+            ReportStatus::Draft | ReportStatus::Returned => Ok(()),
+            status => Err(Error::conflict(format!(
+                "the report is {}; it can be changed only while DRAFT or RETURNED",
+                status.as_str()
+            ))),
+        },
+        Access::SchemeManager => match report.status {
+            ReportStatus::Accepted => Err(Error::conflict(
+                "the report is ACCEPTED, which is final; it can no longer be changed",
+            )),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Submitting: the report's grantee (or a scheme manager on its behalf), from DRAFT or RETURNED.
+pub fn ensure_can_submit_report(actor: &Actor, report: &report::Model) -> Result<()> {
+    if actor.access == Access::Analyst {
+        return Err(Error::forbidden("analysts have read-only access"));
+    }
+    match report.status {
+        ReportStatus::Draft | ReportStatus::Returned => Ok(()),
+        status => Err(Error::conflict(format!(
+            "the report is {}; only a DRAFT or RETURNED report can be submitted",
+            status.as_str()
+        ))),
+    }
+}
+
+/// Accepting or returning: scheme managers only, and only a SUBMITTED report.
+pub fn ensure_can_review_report(actor: &Actor, report: &report::Model) -> Result<()> {
+    match actor.access {
+        Access::SchemeManager => {}
+        Access::Analyst => return Err(Error::forbidden("analysts have read-only access")),
+        Access::Grantee(_) => {
+            return Err(Error::forbidden(
+                "only the scheme manager accepts or returns reports",
+            ));
+        }
+    }
+    match report.status {
+        ReportStatus::Submitted => Ok(()),
+        status => Err(Error::conflict(format!(
+            "the report is {}; only a SUBMITTED report can be accepted or returned",
+            status.as_str()
+        ))),
+    }
+}
+
+/// The `version` a client based its change on must still be the current one.
+pub fn ensure_current_version(entity: &str, current: i32, given: i32) -> Result<()> {
+    if current == given {
+        Ok(())
+    } else {
+        Err(Error::conflict(format!(
+            "the {entity} was changed by someone else (version {given} is stale; the current version is {current}); reload and retry"
+        )))
+    }
+}

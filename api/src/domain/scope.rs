@@ -1,0 +1,177 @@
+//! Visibility, decided in one place. Every read of the portfolio starts here: a grantee's
+//! queries are narrowed to its own organisation's grants and what lies under them, whatever
+//! filter the client sends; portfolio-wide roles see everything. The workspace's clippy
+//! configuration forbids `EntityTrait::find` outside this module, so a new query cannot bypass it.
+
+#![allow(clippy::disallowed_methods)]
+
+use entity::enums::OrganisationKind;
+use entity::{
+    activity, activity_organiser, audit_event, case_study, funding_period, grant, indicator,
+    indicator_result, lesson, objective, organisation, outcome, report, scheme,
+};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
+use uuid::Uuid;
+
+use super::actor::Actor;
+
+/// A table whose rows each belong to one grant (through a `grant_id` column, or, for grants,
+/// their own id).
+pub trait GrantOwned: EntityTrait {
+    fn grant_column() -> Self::Column;
+}
+
+macro_rules! grant_owned {
+    ($($module:ident => $column:ident),+ $(,)?) => {
+        $(impl GrantOwned for $module::Entity {
+            fn grant_column() -> Self::Column {
+                $module::Column::$column
+            }
+        })+
+    };
+}
+
+grant_owned!(
+    grant => Id,
+    funding_period => GrantId,
+    objective => GrantId,
+    indicator => GrantId,
+    report => GrantId,
+    indicator_result => GrantId,
+    activity => GrantId,
+    outcome => GrantId,
+    lesson => GrantId,
+    case_study => GrantId,
+);
+
+/// The ids of the grants an actor may see, as a subquery; `None` means every grant.
+pub fn visible_grant_ids(actor: &Actor) -> Option<SelectStatement> {
+    actor.grantee_org().map(|org| {
+        Query::select()
+            .column(grant::Column::Id)
+            .from(grant::Entity)
+            .and_where(grant::Column::GranteeId.eq(org))
+            .to_owned()
+    })
+}
+
+/// Rows of a grant-owned table that the actor may see.
+pub fn scoped<E: GrantOwned>(actor: &Actor) -> Select<E> {
+    let select = E::find();
+    match visible_grant_ids(actor) {
+        Some(ids) => select.filter(E::grant_column().in_subquery(ids)),
+        None => select,
+    }
+}
+
+/// Ids of the grants the actor may see that also satisfy `condition` (filters narrow, never widen).
+pub fn grant_ids_where(actor: &Actor, condition: Condition) -> SelectStatement {
+    scoped::<grant::Entity>(actor)
+        .filter(condition)
+        .select_only()
+        .column(grant::Column::Id)
+        .into_query()
+}
+
+/// Organisations an actor may see. A grantee sees itself, the funders and scheme managers
+/// (public bodies named on every grant), and the partners that co-organised its own activities;
+/// never another grantee.
+pub fn organisations(actor: &Actor) -> Select<organisation::Entity> {
+    let select = organisation::Entity::find();
+    let Some(org) = actor.grantee_org() else {
+        return select;
+    };
+    let own_activities = scoped::<activity::Entity>(actor)
+        .select_only()
+        .column(activity::Column::Id)
+        .into_query();
+    let partners = Query::select()
+        .column(activity_organiser::Column::OrganisationId)
+        .from(activity_organiser::Entity)
+        .and_where(activity_organiser::Column::ActivityId.in_subquery(own_activities))
+        .to_owned();
+    select.filter(
+        Condition::any()
+            .add(organisation::Column::Id.eq(org))
+            .add(
+                organisation::Column::Kind
+                    .is_in([OrganisationKind::Funder, OrganisationKind::SchemeManager]),
+            )
+            .add(organisation::Column::Id.in_subquery(partners)),
+    )
+}
+
+/// Schemes an actor may see: a grantee sees the schemes that fund it.
+pub fn schemes(actor: &Actor) -> Select<scheme::Entity> {
+    let select = scheme::Entity::find();
+    match actor.grantee_org() {
+        Some(org) => select.filter(
+            scheme::Column::Id.in_subquery(
+                Query::select()
+                    .column(grant::Column::SchemeId)
+                    .from(grant::Entity)
+                    .and_where(grant::Column::GranteeId.eq(org))
+                    .to_owned(),
+            ),
+        ),
+        None => select,
+    }
+}
+
+/// Audit events an actor may see: a grantee sees the events about its own organisation's
+/// objects, whoever made them.
+pub fn audit_events(actor: &Actor) -> Select<audit_event::Entity> {
+    let select = audit_event::Entity::find();
+    match actor.grantee_org() {
+        Some(org) => select.filter(audit_event::Column::OwnerOrgId.eq(org)),
+        None => select,
+    }
+}
+
+/// One grant-owned row by id, if the actor may see it.
+pub async fn find_visible<E, C>(
+    db: &C,
+    actor: &Actor,
+    id_column: E::Column,
+    id: Uuid,
+) -> Result<Option<E::Model>, sea_orm::DbErr>
+where
+    E: GrantOwned,
+    C: sea_orm::ConnectionTrait,
+{
+    scoped::<E>(actor).filter(id_column.eq(id)).one(db).await
+}
+
+fn visible_activity_ids(actor: &Actor) -> Option<SelectStatement> {
+    actor.grantee_org().map(|_| {
+        scoped::<activity::Entity>(actor)
+            .select_only()
+            .column(activity::Column::Id)
+            .into_query()
+    })
+}
+
+/// Participation rows of the activities the actor may see.
+pub fn participation(actor: &Actor) -> Select<entity::participation::Entity> {
+    let select = entity::participation::Entity::find();
+    match visible_activity_ids(actor) {
+        Some(ids) => select.filter(entity::participation::Column::ActivityId.in_subquery(ids)),
+        None => select,
+    }
+}
+
+/// Organiser links of the activities the actor may see.
+pub fn activity_organisers(actor: &Actor) -> Select<activity_organiser::Entity> {
+    let select = activity_organiser::Entity::find();
+    match visible_activity_ids(actor) {
+        Some(ids) => select.filter(activity_organiser::Column::ActivityId.in_subquery(ids)),
+        None => select,
+    }
+}
+
+/// The caller's own idempotency keys.
+pub fn idempotency_keys(actor: &Actor) -> Select<entity::idempotency_key::Entity> {
+    entity::idempotency_key::Entity::find()
+        .filter(entity::idempotency_key::Column::Actor.eq(actor.sub.clone()))
+}

@@ -1,0 +1,327 @@
+//! The portfolio dashboard in one request, computed by the database with GROUP BY over exactly
+//! the rows the caller may see, so every total agrees with the lists it summarises.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::enums::{ActivityKind, GrantStatus, ReportStatus};
+use entity::{activity, grant, participation, report};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, QueryFilter,
+    QueryOrder, QueryResult,
+};
+use uuid::Uuid;
+
+use super::actor::Actor;
+use super::portfolio::GrantFilter;
+use super::scope::{self, scoped};
+use super::values::DateRange;
+use crate::error::{Error, Result};
+
+#[derive(Clone, Debug, Default)]
+pub struct PortfolioFilter {
+    pub scheme_id: Option<Uuid>,
+    pub grantee_id: Option<Uuid>,
+    pub grant_status: Option<GrantStatus>,
+    /// Grants and activities overlapping [from, to].
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub activity_kind: Option<ActivityKind>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Participation {
+    pub total: i64,
+    pub female: i64,
+    pub in_person: i64,
+    pub online: i64,
+}
+
+impl Participation {
+    fn add(&mut self, other: Participation) {
+        self.total += other.total;
+        self.female += other.female;
+        self.in_person += other.in_person;
+        self.online += other.online;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindBreakdown {
+    pub kind: ActivityKind,
+    pub activity_count: i64,
+    pub participation: Participation,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GranteeBreakdown {
+    pub grantee_id: Uuid,
+    pub grant_count: i64,
+    /// (currency, minor units), by currency.
+    pub funding: Vec<(String, i64)>,
+    pub activity_count: i64,
+    pub participation: Participation,
+}
+
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub grant_count: i64,
+    pub grantee_count: i64,
+    pub funding: Vec<(String, i64)>,
+    pub activity_count: i64,
+    pub participation: Participation,
+    pub by_activity_kind: Vec<KindBreakdown>,
+    pub by_grantee: Vec<GranteeBreakdown>,
+    pub reports_by_status: Vec<(ReportStatus, i64)>,
+    pub overdue_reports: Vec<report::Model>,
+}
+
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
+    row.try_get::<T>("", column).map_err(Error::internal)
+}
+
+pub async fn portfolio(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+) -> Result<Summary> {
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        DateRange::new(from, to, "filter.to")?;
+    }
+    let grant_filter = GrantFilter {
+        scheme_id: filter.scheme_id,
+        grantee_id: filter.grantee_id,
+        status: filter.grant_status,
+        active_from: filter.from,
+        active_to: filter.to,
+    };
+    let grant_ids = || scope::grant_ids_where(actor, grant_filter.condition());
+
+    // Grants: count and funding by grantee and currency.
+    let (g, a, p) = (Alias::new("g"), Alias::new("a"), Alias::new("p"));
+    let funding_rows = db
+        .query_all(
+            Query::select()
+                .expr_as(
+                    Expr::col((g.clone(), grant::Column::GranteeId)),
+                    Alias::new("grantee_id"),
+                )
+                .expr_as(
+                    Expr::col((g.clone(), grant::Column::Currency)),
+                    Alias::new("currency"),
+                )
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
+                .expr_as(
+                    Expr::cust("CAST(COALESCE(SUM(g.total_funding_minor), 0) AS BIGINT)"),
+                    Alias::new("amount"),
+                )
+                .from_as(grant::Entity, g.clone())
+                .and_where(Expr::col((g.clone(), grant::Column::Id)).in_subquery(grant_ids()))
+                .group_by_col((g.clone(), grant::Column::GranteeId))
+                .group_by_col((g.clone(), grant::Column::Currency)),
+        )
+        .await?;
+
+    // Activities and participation: by grantee and kind, one row per group.
+    let mut activities = Query::select();
+    activities
+        .expr_as(Expr::col((g.clone(), grant::Column::GranteeId)), Alias::new("grantee_id"))
+        .expr_as(Expr::col((a.clone(), activity::Column::Kind)), Alias::new("kind"))
+        .expr_as(Expr::cust("COUNT(DISTINCT a.id)"), Alias::new("activity_count"))
+        .expr_as(Expr::cust("CAST(COALESCE(SUM(p.total), 0) AS BIGINT)"), Alias::new("total"))
+        .expr_as(Expr::cust("CAST(COALESCE(SUM(p.female), 0) AS BIGINT)"), Alias::new("female"))
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'IN_PERSON' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
+            Alias::new("in_person"),
+        )
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'ONLINE' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
+            Alias::new("online"),
+        )
+        .from_as(activity::Entity, a.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            grant::Entity,
+            g.clone(),
+            Expr::col((g.clone(), grant::Column::Id)).equals((a.clone(), activity::Column::GrantId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            participation::Entity,
+            p.clone(),
+            Expr::col((p.clone(), participation::Column::ActivityId)).equals((a.clone(), activity::Column::Id)),
+        )
+        .and_where(Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(grant_ids()))
+        .group_by_col((g.clone(), grant::Column::GranteeId))
+        .group_by_col((a.clone(), activity::Column::Kind));
+    if let Some(kind) = filter.activity_kind {
+        activities.and_where(Expr::col((a.clone(), activity::Column::Kind)).eq(kind.to_value()));
+    }
+    if let Some(from) = filter.from {
+        activities.and_where(Expr::col((a.clone(), activity::Column::EndDate)).gte(from));
+    }
+    if let Some(to) = filter.to {
+        activities.and_where(Expr::col((a.clone(), activity::Column::StartDate)).lte(to));
+    }
+    let activity_rows = db.query_all(&activities).await?;
+
+    let status_rows = db.query_all(&reports_by_status(grant_ids())).await?;
+
+    let today = Utc::now().date_naive();
+    let overdue_reports = scoped::<report::Entity>(actor)
+        .filter(
+            Condition::all()
+                .add(report::Column::GrantId.in_subquery(grant_ids()))
+                .add(report::Column::DueDate.lt(today))
+                .add(report::Column::Status.is_in([ReportStatus::Draft, ReportStatus::Returned])),
+        )
+        .order_by_asc(report::Column::DueDate)
+        .order_by_asc(report::Column::Id)
+        .all(db)
+        .await?;
+
+    // Fold the groups (a handful of rows, never the underlying data) into the summary.
+    let mut funding: BTreeMap<String, i64> = BTreeMap::new();
+    let mut grantees: BTreeMap<Uuid, GranteeBreakdown> = BTreeMap::new();
+    let mut grant_count = 0;
+    for row in &funding_rows {
+        let grantee_id: Uuid = get(row, "grantee_id")?;
+        let currency: String = get(row, "currency")?;
+        let count: i64 = get(row, "grant_count")?;
+        let amount: i64 = get(row, "amount")?;
+        grant_count += count;
+        *funding.entry(currency.clone()).or_default() += amount;
+        let entry = grantees
+            .entry(grantee_id)
+            .or_insert_with(|| GranteeBreakdown {
+                grantee_id,
+                grant_count: 0,
+                funding: Vec::new(),
+                activity_count: 0,
+                participation: Participation::default(),
+            });
+        entry.grant_count += count;
+        entry.funding.push((currency, amount));
+    }
+    let mut by_kind: BTreeMap<&'static str, KindBreakdown> = BTreeMap::new();
+    let mut total = Participation::default();
+    let mut activity_count = 0;
+    for row in &activity_rows {
+        let grantee_id: Uuid = get(row, "grantee_id")?;
+        let kind_text: String = get(row, "kind")?;
+        let kind = ActivityKind::try_from_value(&kind_text).map_err(Error::internal)?;
+        let count: i64 = get(row, "activity_count")?;
+        let part = Participation {
+            total: get(row, "total")?,
+            female: get(row, "female")?,
+            in_person: get(row, "in_person")?,
+            online: get(row, "online")?,
+        };
+        activity_count += count;
+        total.add(part);
+        let k = by_kind.entry(kind.as_str()).or_insert(KindBreakdown {
+            kind,
+            activity_count: 0,
+            participation: Participation::default(),
+        });
+        k.activity_count += count;
+        k.participation.add(part);
+        if let Some(g) = grantees.get_mut(&grantee_id) {
+            g.activity_count += count;
+            g.participation.add(part);
+        }
+    }
+    for g in grantees.values_mut() {
+        g.funding.sort();
+    }
+    let mut reports_by_status = Vec::new();
+    for row in &status_rows {
+        let status_text: String = get(row, "status")?;
+        let status = ReportStatus::try_from_value(&status_text).map_err(Error::internal)?;
+        reports_by_status.push((status, get::<i64>(row, "count")?));
+    }
+    reports_by_status.sort_by_key(|(s, _)| status_order(*s));
+
+    Ok(Summary {
+        grant_count,
+        grantee_count: grantees.len() as i64,
+        funding: funding.into_iter().collect(),
+        activity_count,
+        participation: total,
+        by_activity_kind: by_kind.into_values().collect(),
+        by_grantee: grantees.into_values().collect(),
+        reports_by_status,
+        overdue_reports,
+    })
+}
+
+fn reports_by_status(grant_ids: SelectStatement) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::col(report::Column::Status), Alias::new("status"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"))
+        .from(report::Entity)
+        .and_where(Expr::col(report::Column::GrantId).in_subquery(grant_ids))
+        .group_by_col(report::Column::Status)
+        .to_owned()
+}
+
+fn status_order(status: ReportStatus) -> u8 {
+    match status {
+        ReportStatus::Draft => 0,
+        ReportStatus::Submitted => 1,
+        ReportStatus::Returned => 2,
+        ReportStatus::Accepted => 3,
+    }
+}
+
+/// Participation totals of each of `grant_ids` the actor may see, in one GROUP BY.
+pub async fn participation_by_grant(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    grant_ids: &[Uuid],
+) -> Result<Vec<(Uuid, Participation)>> {
+    let (a, p) = (Alias::new("a"), Alias::new("p"));
+    let visible = scope::grant_ids_where(
+        actor,
+        Condition::all().add(grant::Column::Id.is_in(grant_ids.to_vec())),
+    );
+    let rows = db
+        .query_all(
+            Query::select()
+                .expr_as(Expr::col((a.clone(), activity::Column::GrantId)), Alias::new("grant_id"))
+                .expr_as(Expr::cust("CAST(COALESCE(SUM(p.total), 0) AS BIGINT)"), Alias::new("total"))
+                .expr_as(Expr::cust("CAST(COALESCE(SUM(p.female), 0) AS BIGINT)"), Alias::new("female"))
+                .expr_as(
+                    Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'IN_PERSON' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
+                    Alias::new("in_person"),
+                )
+                .expr_as(
+                    Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'ONLINE' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
+                    Alias::new("online"),
+                )
+                .from_as(activity::Entity, a.clone())
+                .join_as(
+                    JoinType::InnerJoin,
+                    participation::Entity,
+                    p.clone(),
+                    Expr::col((p.clone(), participation::Column::ActivityId)).equals((a.clone(), activity::Column::Id)),
+                )
+                .and_where(Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(visible))
+                .group_by_col((a.clone(), activity::Column::GrantId)),
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                get(row, "grant_id")?,
+                Participation {
+                    total: get(row, "total")?,
+                    female: get(row, "female")?,
+                    in_person: get(row, "in_person")?,
+                    online: get(row, "online")?,
+                },
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,495 @@
+//! Grants, their funding tranches, objectives and indicators.
+
+use async_graphql::{Context, InputObject, Object};
+use entity::{funding_period, grant, indicator, objective};
+use uuid::Uuid;
+
+use super::activity::{
+    ActivityConnection, ActivityFilterInput, ParticipationSummary, activities_connection,
+};
+use super::common::{ContextExt, GqlResult, GrantStatus, Money, SortDirection};
+use super::loaders::{
+    FundingPeriodsOfGrant, IndicatorsOfObjective, ObjectivesOfGrant, ParticipationOfGrant,
+    ReportsOfGrant, SchemeById,
+};
+use super::organisation::{Organisation, Scheme, organisation_by_id};
+use super::report::Report;
+use super::scalars::{Date, Decimal};
+use crate::domain::portfolio::{
+    self, GrantFilter, GrantSortField, NewFundingPeriod, NewGrant, NewIndicator, NewObjective,
+    grant_sort,
+};
+use crate::domain::values::{
+    Currency, DateRange, Money as DomainMoney, limits, optional_text, quantity, required_text,
+};
+use crate::error::{Error, Problems, Result};
+
+pub struct Grant(pub grant::Model);
+
+super::common::connection!(GrantConnection, GrantEdge, Grant);
+
+#[Object]
+impl Grant {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    /// The scheme's reference for the grant, unique within its scheme.
+    async fn reference(&self) -> &str {
+        &self.0.reference
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn status(&self) -> GrantStatus {
+        self.0.status.into()
+    }
+    async fn scheme(&self, ctx: &Context<'_>) -> GqlResult<Scheme> {
+        ctx.loader()?
+            .load_one(SchemeById(self.0.scheme_id))
+            .await?
+            .map(Scheme)
+            .ok_or_else(|| Error::NotFound("scheme").into())
+    }
+    async fn grantee(&self, ctx: &Context<'_>) -> GqlResult<Organisation> {
+        organisation_by_id(ctx, self.0.grantee_id).await
+    }
+    async fn total_funding(&self) -> Money {
+        Money::new(self.0.total_funding_minor, &self.0.currency)
+    }
+    /// First day of the funding period.
+    async fn start_date(&self) -> Date {
+        self.0.start_date.into()
+    }
+    /// Last day of the funding period.
+    async fn end_date(&self) -> Date {
+        self.0.end_date.into()
+    }
+    /// Tranches, by start date.
+    async fn funding_periods(&self, ctx: &Context<'_>) -> GqlResult<Vec<FundingPeriod>> {
+        let rows = ctx
+            .loader()?
+            .load_one(FundingPeriodsOfGrant(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(FundingPeriod)
+            .collect())
+    }
+    /// Objectives, by number.
+    async fn objectives(&self, ctx: &Context<'_>) -> GqlResult<Vec<Objective>> {
+        let rows = ctx.loader()?.load_one(ObjectivesOfGrant(self.0.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Objective)
+            .collect())
+    }
+    /// Reports, by reporting period.
+    async fn reports(&self, ctx: &Context<'_>) -> GqlResult<Vec<Report>> {
+        let rows = ctx.loader()?.load_one(ReportsOfGrant(self.0.id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Report).collect())
+    }
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActivityFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<ActivityConnection> {
+        let mut filter = filter
+            .map(ActivityFilterInput::into_domain)
+            .transpose()?
+            .unwrap_or_default();
+        filter.grant_id = Some(self.0.id);
+        activities_connection(ctx, filter, None, first, after).await
+    }
+    /// Everyone who took part in the grant's activities, summed over all its reports.
+    async fn participation(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
+        let totals = ctx
+            .loader()?
+            .load_one(ParticipationOfGrant(self.0.id))
+            .await?;
+        Ok(totals.unwrap_or_default().into())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+pub struct FundingPeriod(pub funding_period::Model);
+
+#[Object]
+impl FundingPeriod {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    async fn label(&self) -> Option<&str> {
+        self.0.label.as_deref()
+    }
+    async fn start_date(&self) -> Date {
+        self.0.start_date.into()
+    }
+    async fn end_date(&self) -> Date {
+        self.0.end_date.into()
+    }
+    async fn amount(&self) -> Money {
+        Money::new(self.0.amount_minor, &self.0.currency)
+    }
+}
+
+pub struct Objective(pub objective::Model);
+
+#[Object]
+impl Objective {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    /// The number the grant gives it ("Objective 2").
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    async fn statement(&self) -> &str {
+        &self.0.statement
+    }
+    async fn indicators(&self, ctx: &Context<'_>) -> GqlResult<Vec<Indicator>> {
+        let rows = ctx
+            .loader()?
+            .load_one(IndicatorsOfObjective(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Indicator)
+            .collect())
+    }
+}
+
+pub struct Indicator(pub indicator::Model);
+
+#[Object]
+impl Indicator {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    async fn objective_id(&self) -> Uuid {
+        self.0.objective_id
+    }
+    async fn statement(&self) -> &str {
+        &self.0.statement
+    }
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+    async fn baseline(&self) -> Option<Decimal> {
+        self.0.baseline.clone().map(Decimal::from_text)
+    }
+    async fn target(&self) -> Option<Decimal> {
+        self.0.target.clone().map(Decimal::from_text)
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct GrantFilterInput {
+    pub scheme_id: Option<Uuid>,
+    pub grantee_id: Option<Uuid>,
+    pub status: Option<GrantStatus>,
+    /// Grants whose funding period overlaps [activeFrom, activeTo].
+    pub active_from: Option<Date>,
+    pub active_to: Option<Date>,
+}
+
+impl GrantFilterInput {
+    pub fn into_domain(self) -> Result<GrantFilter> {
+        let mut p = Problems::new();
+        let active_from = self
+            .active_from
+            .map(|d| p.take(d.day("filter.activeFrom")))
+            .flatten();
+        let active_to = self
+            .active_to
+            .map(|d| p.take(d.day("filter.activeTo")))
+            .flatten();
+        p.into_result()?;
+        let filter = GrantFilter {
+            scheme_id: self.scheme_id,
+            grantee_id: self.grantee_id,
+            status: self.status.map(Into::into),
+            active_from,
+            active_to,
+        };
+        filter.check("filter")?;
+        Ok(filter)
+    }
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GrantOrderField {
+    #[default]
+    Reference,
+    Title,
+    StartDate,
+    EndDate,
+    TotalFunding,
+}
+
+#[derive(InputObject, Default)]
+pub struct GrantOrder {
+    #[graphql(default)]
+    pub field: GrantOrderField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+pub async fn grants_connection(
+    ctx: &Context<'_>,
+    filter: GrantFilter,
+    order: Option<GrantOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<GrantConnection> {
+    let page = ctx.page(first, after)?;
+    let order = order.unwrap_or_default();
+    let field = match order.field {
+        GrantOrderField::Reference => GrantSortField::Reference,
+        GrantOrderField::Title => GrantSortField::Title,
+        GrantOrderField::StartDate => GrantSortField::StartDate,
+        GrantOrderField::EndDate => GrantSortField::EndDate,
+        GrantOrderField::TotalFunding => GrantSortField::TotalFunding,
+    };
+    let sort = grant_sort(field, order.direction == SortDirection::Desc);
+    let rows = portfolio::grants(ctx.db()?, ctx.actor()?, &filter, sort, &page).await?;
+    Ok(GrantConnection::from_page(rows, Grant))
+}
+
+#[derive(Default)]
+pub struct GrantQuery;
+
+#[Object]
+impl GrantQuery {
+    /// Grants the caller may see. A grantee sees only its own, whatever the filter says.
+    async fn grants(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<GrantFilterInput>,
+        order_by: Option<GrantOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<GrantConnection> {
+        let filter = filter
+            .map(GrantFilterInput::into_domain)
+            .transpose()?
+            .unwrap_or_default();
+        grants_connection(ctx, filter, order_by, first, after).await
+    }
+
+    /// One grant, or null if there is none the caller may see.
+    async fn grant(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Option<Grant>> {
+        Ok(portfolio::grant(ctx.db()?, ctx.actor()?, id)
+            .await?
+            .map(Grant))
+    }
+}
+
+#[derive(InputObject)]
+pub struct MoneyInput {
+    /// Exact decimal string, e.g. "90000.00"; no more decimals than the currency has.
+    pub amount: Decimal,
+    /// ISO 4217, e.g. "AUD".
+    pub currency: String,
+}
+
+impl MoneyInput {
+    /// `field` is the input field holding the money, e.g. `totalFunding`.
+    pub fn into_domain(self, field: &str) -> Result<DomainMoney> {
+        let currency = Currency::parse(&format!("{field}.currency"), &self.currency)?;
+        DomainMoney::parse(&format!("{field}.amount"), self.amount.as_str(), currency)
+    }
+}
+
+/// Both ends of a range, each a calendar date, the end not before the start.
+pub fn date_range(
+    p: &mut Problems,
+    start: &Date,
+    start_field: &str,
+    end: &Date,
+    end_field: &str,
+) -> Option<DateRange> {
+    let start = p.take(start.day(start_field));
+    let end = p.take(end.day(end_field));
+    let (start, end) = (start?, end?);
+    p.take(DateRange::new(start, end, end_field))
+}
+
+#[derive(InputObject)]
+pub struct CreateGrantInput {
+    pub scheme_id: Uuid,
+    pub grantee_id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub total_funding: MoneyInput,
+    pub start_date: Date,
+    pub end_date: Date,
+    /// ACTIVE unless given.
+    pub status: Option<GrantStatus>,
+}
+
+#[derive(InputObject)]
+pub struct AddFundingPeriodInput {
+    pub grant_id: Uuid,
+    pub label: Option<String>,
+    pub start_date: Date,
+    pub end_date: Date,
+    pub amount: MoneyInput,
+}
+
+#[derive(InputObject)]
+pub struct AddObjectiveInput {
+    pub grant_id: Uuid,
+    /// The number the grant gives it ("Objective 2"), unique within the grant.
+    pub number: i32,
+    pub statement: String,
+}
+
+#[derive(InputObject)]
+pub struct AddIndicatorInput {
+    pub objective_id: Uuid,
+    pub statement: String,
+    /// What is counted, e.g. "policy dialogues".
+    pub unit: String,
+    pub baseline: Option<Decimal>,
+    pub target: Option<Decimal>,
+}
+
+#[derive(Default)]
+pub struct GrantMutation;
+
+#[Object]
+impl GrantMutation {
+    /// Awards a grant in a scheme to a grantee (scheme managers).
+    async fn create_grant(&self, ctx: &Context<'_>, input: CreateGrantInput) -> GqlResult<Grant> {
+        let mut p = Problems::new();
+        let reference = p.take(required_text("reference", &input.reference, limits::SHORT));
+        let title = p.take(required_text("title", &input.title, limits::TITLE));
+        let total_funding = p.take(input.total_funding.into_domain("totalFunding"));
+        let period = date_range(
+            &mut p,
+            &input.start_date,
+            "startDate",
+            &input.end_date,
+            "endDate",
+        );
+        p.into_result()?;
+        let (Some(reference), Some(title), Some(total_funding), Some(period)) =
+            (reference, title, total_funding, period)
+        else {
+            return Err(Error::internal("validated input went missing").into());
+        };
+        let new = NewGrant {
+            scheme_id: input.scheme_id,
+            grantee_id: input.grantee_id,
+            reference,
+            title,
+            total_funding,
+            period,
+            status: input
+                .status
+                .map_or(entity::enums::GrantStatus::Active, Into::into),
+        };
+        Ok(Grant(
+            portfolio::create_grant(ctx.db()?, ctx.actor()?, &new).await?,
+        ))
+    }
+
+    /// Adds a tranche: inside the grant's dates, in its currency, never beyond its total.
+    async fn add_funding_period(
+        &self,
+        ctx: &Context<'_>,
+        input: AddFundingPeriodInput,
+    ) -> GqlResult<FundingPeriod> {
+        let mut p = Problems::new();
+        let label = p.take(optional_text("label", input.label.as_deref(), limits::NAME));
+        let amount = p.take(input.amount.into_domain("amount"));
+        let period = date_range(
+            &mut p,
+            &input.start_date,
+            "startDate",
+            &input.end_date,
+            "endDate",
+        );
+        p.into_result()?;
+        let (Some(label), Some(amount), Some(period)) = (label, amount, period) else {
+            return Err(Error::internal("validated input went missing").into());
+        };
+        let new = NewFundingPeriod {
+            grant_id: input.grant_id,
+            label,
+            period,
+            amount,
+        };
+        Ok(FundingPeriod(
+            portfolio::add_funding_period(ctx.db()?, ctx.actor()?, &new).await?,
+        ))
+    }
+
+    async fn add_objective(
+        &self,
+        ctx: &Context<'_>,
+        input: AddObjectiveInput,
+    ) -> GqlResult<Objective> {
+        let mut p = Problems::new();
+        if input.number < 1 {
+            p.push(
+                "number",
+                format!("is {}; objectives are numbered from 1", input.number),
+            );
+        }
+        let statement = p.take(required_text(
+            "statement",
+            &input.statement,
+            limits::STATEMENT,
+        ));
+        p.into_result()?;
+        let new = NewObjective {
+            grant_id: input.grant_id,
+            number: input.number,
+            statement: statement.unwrap_or_default(),
+        };
+        Ok(Objective(
+            portfolio::add_objective(ctx.db()?, ctx.actor()?, &new).await?,
+        ))
+    }
+
+    async fn add_indicator(
+        &self,
+        ctx: &Context<'_>,
+        input: AddIndicatorInput,
+    ) -> GqlResult<Indicator> {
+        let mut p = Problems::new();
+        let statement = p.take(required_text(
+            "statement",
+            &input.statement,
+            limits::STATEMENT,
+        ));
+        let unit = p.take(required_text("unit", &input.unit, limits::SHORT));
+        let baseline = input
+            .baseline
+            .map(|b| p.take(quantity("baseline", b.as_str())))
+            .flatten();
+        let target = input
+            .target
+            .map(|t| p.take(quantity("target", t.as_str())))
+            .flatten();
+        p.into_result()?;
+        let new = NewIndicator {
+            objective_id: input.objective_id,
+            statement: statement.unwrap_or_default(),
+            unit: unit.unwrap_or_default(),
+            baseline,
+            target,
+        };
+        Ok(Indicator(
+            portfolio::add_indicator(ctx.db()?, ctx.actor()?, &new).await?,
+        ))
+    }
+}

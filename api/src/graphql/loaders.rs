@@ -1,0 +1,196 @@
+//! One batched query per relation and request: every relation field of a page of N parents
+//! costs one SQL statement, not N. Each loader reads through `domain::scope`, with the actor of
+//! the request, so a relation can never reach past what the caller may see.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entity::{
+    activity, activity_organiser, case_study, funding_period, grant, indicator, indicator_result,
+    lesson, objective, organisation, outcome, participation, report, scheme,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::domain::actor::Actor;
+use crate::domain::scope::{self, scoped};
+use crate::error::Error;
+
+use super::common::SharedError;
+
+/// The request's view of the database: its connection and who is asking.
+pub struct Db {
+    pub db: DatabaseConnection,
+    pub actor: Actor,
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, SharedError>;
+
+fn fail(err: sea_orm::DbErr) -> SharedError {
+    SharedError(Arc::new(Error::from(err)))
+}
+
+macro_rules! key {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            pub struct $name(pub Uuid);
+        )+
+    };
+}
+
+key!(
+    OrganisationById,
+    SchemeById,
+    GrantById,
+    ReportById,
+    ActivityById,
+    ObjectiveById,
+    IndicatorById,
+    FundingPeriodsOfGrant,
+    ObjectivesOfGrant,
+    ReportsOfGrant,
+    IndicatorsOfObjective,
+    ActivitiesOfReport,
+    IndicatorResultsOfReport,
+    LessonsOfReport,
+    CaseStudiesOfReport,
+    ParticipationOfActivity,
+    OrganisersOfActivity,
+    OutcomesOfActivity,
+);
+
+/// Loads rows by their own id.
+macro_rules! by_id {
+    ($key:ident => $module:ident, $select:expr) => {
+        impl Loader<$key> for Db {
+            type Value = $module::Model;
+            type Error = SharedError;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let rows = ($select)(&self.actor)
+                    .filter($module::Column::Id.is_in(ids))
+                    .all(&self.db)
+                    .await
+                    .map_err(fail)?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+
+/// Loads the children of each parent, in a stable order.
+macro_rules! has_many {
+    ($key:ident => $module:ident . $field:ident ($column:ident), $select:expr, order $($order:ident),+) => {
+        impl Loader<$key> for Db {
+            type Value = Vec<$module::Model>;
+            type Error = SharedError;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let rows = ($select)(&self.actor)
+                    .filter($module::Column::$column.is_in(ids))
+                    $(.order_by_asc($module::Column::$order))+
+                    .all(&self.db)
+                    .await
+                    .map_err(fail)?;
+                let mut map: HashMap<$key, Self::Value> = HashMap::new();
+                for row in rows {
+                    map.entry($key(row.$field)).or_default().push(row);
+                }
+                Ok(map)
+            }
+        }
+    };
+}
+
+by_id!(OrganisationById => organisation, scope::organisations);
+by_id!(SchemeById => scheme, scope::schemes);
+by_id!(GrantById => grant, scoped::<grant::Entity>);
+by_id!(ReportById => report, scoped::<report::Entity>);
+by_id!(ActivityById => activity, scoped::<activity::Entity>);
+by_id!(ObjectiveById => objective, scoped::<objective::Entity>);
+by_id!(IndicatorById => indicator, scoped::<indicator::Entity>);
+
+has_many!(FundingPeriodsOfGrant => funding_period.grant_id(GrantId),
+    scoped::<funding_period::Entity>, order StartDate, Id);
+has_many!(ObjectivesOfGrant => objective.grant_id(GrantId),
+    scoped::<objective::Entity>, order Number);
+has_many!(ReportsOfGrant => report.grant_id(GrantId),
+    scoped::<report::Entity>, order PeriodStart, DueDate, Id);
+has_many!(IndicatorsOfObjective => indicator.objective_id(ObjectiveId),
+    scoped::<indicator::Entity>, order CreatedAt, Id);
+has_many!(ActivitiesOfReport => activity.report_id(ReportId),
+    scoped::<activity::Entity>, order StartDate, Id);
+has_many!(IndicatorResultsOfReport => indicator_result.report_id(ReportId),
+    scoped::<indicator_result::Entity>, order CreatedAt, Id);
+has_many!(LessonsOfReport => lesson.report_id(ReportId),
+    scoped::<lesson::Entity>, order Kind, Position, Id);
+has_many!(CaseStudiesOfReport => case_study.report_id(ReportId),
+    scoped::<case_study::Entity>, order Position, Id);
+has_many!(ParticipationOfActivity => participation.activity_id(ActivityId),
+    scope::participation, order Mode);
+has_many!(OutcomesOfActivity => outcome.activity_id(ActivityId),
+    scoped::<outcome::Entity>, order CreatedAt, Id);
+
+/// The co-organising organisations of each activity, in the order they were named.
+impl Loader<OrganisersOfActivity> for Db {
+    type Value = Vec<organisation::Model>;
+    type Error = SharedError;
+
+    async fn load(
+        &self,
+        keys: &[OrganisersOfActivity],
+    ) -> LoadResult<OrganisersOfActivity, Self::Value> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let links = scope::activity_organisers(&self.actor)
+            .filter(activity_organiser::Column::ActivityId.is_in(ids))
+            .order_by_asc(activity_organiser::Column::Position)
+            .all(&self.db)
+            .await
+            .map_err(fail)?;
+        let org_ids: Vec<Uuid> = links.iter().map(|l| l.organisation_id).collect();
+        let orgs: HashMap<Uuid, organisation::Model> = scope::organisations(&self.actor)
+            .filter(organisation::Column::Id.is_in(org_ids))
+            .all(&self.db)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let mut map: HashMap<OrganisersOfActivity, Self::Value> = HashMap::new();
+        for link in links {
+            if let Some(org) = orgs.get(&link.organisation_id) {
+                map.entry(OrganisersOfActivity(link.activity_id))
+                    .or_default()
+                    .push(org.clone());
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// Participation totals of each grant, summed by the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ParticipationOfGrant(pub Uuid);
+
+impl Loader<ParticipationOfGrant> for Db {
+    type Value = crate::domain::summary::Participation;
+    type Error = SharedError;
+
+    async fn load(
+        &self,
+        keys: &[ParticipationOfGrant],
+    ) -> LoadResult<ParticipationOfGrant, Self::Value> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let totals = crate::domain::summary::participation_by_grant(&self.db, &self.actor, &ids)
+            .await
+            .map_err(|e| SharedError(Arc::new(e)))?;
+        Ok(totals
+            .into_iter()
+            .map(|(id, p)| (ParticipationOfGrant(id), p))
+            .collect())
+    }
+}

@@ -1,0 +1,60 @@
+//! The GraphQL schema: one module per area, joined with `MergedObject`. Resolvers are thin:
+//! they check input shape at the edge, call one domain function and map the result.
+
+pub mod activity;
+pub mod audit;
+pub mod common;
+pub mod grant;
+pub mod loaders;
+pub mod organisation;
+pub mod report;
+pub mod scalars;
+pub mod summary;
+
+use async_graphql::extensions::Tracing;
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    organisation::OrganisationQuery,
+    grant::GrantQuery,
+    report::ReportQuery,
+    activity::ActivityQuery,
+    summary::SummaryQuery,
+    audit::AuditQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    organisation::OrganisationMutation,
+    grant::GrantMutation,
+    report::ReportMutation,
+);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Limits that keep one request from costing the database more than a dashboard should.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(32)
+    .limit_directives(20)
+}
+
+pub fn schema(db: DatabaseConnection) -> AppSchema {
+    builder().extension(Tracing).data(db).finish()
+}
+
+/// The SDL, as `portfolio-api schema` prints it and `schema.graphql` holds it.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}

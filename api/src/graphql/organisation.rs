@@ -1,0 +1,272 @@
+//! Organisations, schemes and the caller itself.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use entity::{organisation, scheme};
+use uuid::Uuid;
+
+use super::common::{ContextExt, GqlResult, OrganisationKind, Role};
+use super::grant::{GrantConnection, GrantFilterInput, grants_connection};
+use super::loaders::OrganisationById;
+use crate::domain::portfolio::{self, GrantFilter, NewOrganisation, NewScheme};
+use crate::domain::values::{Currency, limits, optional_text, required_text};
+use crate::error::Problems;
+
+pub struct Organisation(pub organisation::Model);
+
+#[Object]
+impl Organisation {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn acronym(&self) -> Option<&str> {
+        self.0.acronym.as_deref()
+    }
+    async fn kind(&self) -> OrganisationKind {
+        self.0.kind.into()
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    /// ISO 3166-1 alpha-2 code, e.g. "KH".
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    /// The grants this organisation receives (as grantee) that the caller may see.
+    async fn grants(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<GrantConnection> {
+        let filter = GrantFilter {
+            grantee_id: Some(self.0.id),
+            ..Default::default()
+        };
+        grants_connection(ctx, filter, None, first, after).await
+    }
+}
+
+pub struct Scheme(pub scheme::Model);
+
+#[Object]
+impl Scheme {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The scheme's default currency (ISO 4217).
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    async fn funder(&self, ctx: &Context<'_>) -> GqlResult<Organisation> {
+        organisation_by_id(ctx, self.0.funder_id).await
+    }
+    async fn manager(&self, ctx: &Context<'_>) -> GqlResult<Organisation> {
+        organisation_by_id(ctx, self.0.manager_id).await
+    }
+    async fn grants(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<GrantFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<GrantConnection> {
+        let mut filter = filter
+            .map(GrantFilterInput::into_domain)
+            .transpose()?
+            .unwrap_or_default();
+        filter.scheme_id = Some(self.0.id);
+        grants_connection(ctx, filter, None, first, after).await
+    }
+}
+
+/// An organisation that a visible object refers to. Missing means the caller may not see it,
+/// which for a required relation is an internal inconsistency, not the caller's fault.
+pub async fn organisation_by_id(ctx: &Context<'_>, id: Uuid) -> GqlResult<Organisation> {
+    ctx.loader()?
+        .load_one(OrganisationById(id))
+        .await?
+        .map(Organisation)
+        .ok_or_else(|| crate::error::Error::NotFound("organisation").into())
+}
+
+/// Who the token says is calling.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Viewer {
+    /// The token's `sub`.
+    pub sub: String,
+    pub role: Role,
+    #[graphql(skip)]
+    org_id: Option<Uuid>,
+}
+
+#[async_graphql::ComplexObject]
+impl Viewer {
+    /// The grantee organisation the caller acts for (grantees only).
+    async fn organisation(&self, ctx: &Context<'_>) -> GqlResult<Option<Organisation>> {
+        match self.org_id {
+            Some(id) => Ok(ctx
+                .loader()?
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
+            None => Ok(None),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct OrganisationQuery;
+
+#[Object]
+impl OrganisationQuery {
+    /// The caller, as its token describes it.
+    async fn me(&self, ctx: &Context<'_>) -> GqlResult<Viewer> {
+        let actor = ctx.actor()?;
+        Ok(Viewer {
+            sub: actor.sub.clone(),
+            role: actor.role().into(),
+            org_id: actor.grantee_org(),
+        })
+    }
+
+    /// The schemes the caller may see, by name.
+    async fn schemes(&self, ctx: &Context<'_>) -> GqlResult<Vec<Scheme>> {
+        let rows = portfolio::schemes(ctx.db()?, ctx.actor()?).await?;
+        Ok(rows.into_iter().map(Scheme).collect())
+    }
+
+    /// The organisations the caller may see, by name. A grantee sees itself, funders, scheme
+    /// managers and the partners of its own activities.
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<OrganisationKind>,
+    ) -> GqlResult<Vec<Organisation>> {
+        let rows = portfolio::organisations(ctx.db()?, ctx.actor()?, kind.map(Into::into)).await?;
+        Ok(rows.into_iter().map(Organisation).collect())
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateOrganisationInput {
+    pub name: String,
+    pub acronym: Option<String>,
+    pub kind: OrganisationKind,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    /// ISO 3166-1 alpha-2 code, e.g. "KH".
+    pub country: Option<String>,
+}
+
+impl CreateOrganisationInput {
+    fn into_domain(self) -> crate::error::Result<NewOrganisation> {
+        let mut p = Problems::new();
+        let name = p.take(required_text("name", &self.name, limits::NAME));
+        let acronym = p.take(optional_text("acronym", self.acronym.as_deref(), 40));
+        let description = p.take(optional_text(
+            "description",
+            self.description.as_deref(),
+            limits::NARRATIVE,
+        ));
+        let address = p.take(optional_text(
+            "address",
+            self.address.as_deref(),
+            limits::STATEMENT,
+        ));
+        let phone = p.take(optional_text("phone", self.phone.as_deref(), limits::SHORT));
+        let website = p.take(optional_text(
+            "website",
+            self.website.as_deref(),
+            limits::NAME,
+        ));
+        let country = p.take(optional_text("country", self.country.as_deref(), 2));
+        if let Some(Some(c)) = &country
+            && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            p.push(
+                "country",
+                format!("{c:?} is not an ISO 3166-1 alpha-2 code such as \"KH\""),
+            );
+        }
+        p.into_result()?;
+        Ok(NewOrganisation {
+            name: name.unwrap_or_default(),
+            acronym: acronym.flatten(),
+            kind: self.kind.into(),
+            description: description.flatten(),
+            address: address.flatten(),
+            phone: phone.flatten(),
+            website: website.flatten(),
+            country: country.flatten(),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateSchemeInput {
+    pub name: String,
+    pub funder_id: Uuid,
+    pub manager_id: Uuid,
+    /// ISO 4217, e.g. "AUD".
+    pub currency: String,
+}
+
+#[derive(Default)]
+pub struct OrganisationMutation;
+
+#[Object]
+impl OrganisationMutation {
+    /// Registers an organisation (scheme managers).
+    async fn create_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganisationInput,
+    ) -> GqlResult<Organisation> {
+        let new = input.into_domain()?;
+        Ok(Organisation(
+            portfolio::create_organisation(ctx.db()?, ctx.actor()?, &new).await?,
+        ))
+    }
+
+    /// Opens a grants scheme (scheme managers).
+    async fn create_scheme(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateSchemeInput,
+    ) -> GqlResult<Scheme> {
+        let mut p = Problems::new();
+        let name = p.take(required_text("name", &input.name, limits::NAME));
+        let currency = p.take(Currency::parse("currency", &input.currency));
+        p.into_result()?;
+        let (Some(name), Some(currency)) = (name, currency) else {
+            return Err(crate::error::Error::internal("validated input went missing").into());
+        };
+        let new = NewScheme {
+            name,
+            funder_id: input.funder_id,
+            manager_id: input.manager_id,
+            currency,
+        };
+        Ok(Scheme(
+            portfolio::create_scheme(ctx.db()?, ctx.actor()?, &new).await?,
+        ))
+    }
+}

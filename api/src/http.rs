@@ -1,0 +1,152 @@
+//! HTTP routes: `/graphql` (POST executes, GET serves GraphiQL), `/healthz`, `/readyz`,
+//! `/metrics`. Authentication happens here, once, before any GraphQL runs: without a valid
+//! bearer token nothing is executed, introspection included.
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{ErrorExtensions, ServerError};
+use async_graphql_actix_web::GraphQLRequest;
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::RequestId;
+
+use crate::auth::Verifier;
+use crate::error::{Error, code};
+use crate::graphql::AppSchema;
+use crate::graphql::common::default_code;
+use crate::graphql::loaders::Db;
+use crate::metrics::Metrics;
+
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub verifier: Verifier,
+    pub metrics: Arc<Metrics>,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql))
+            .route(web::get().to(graphiql)),
+    )
+    .route("/healthz", web::get().to(healthz))
+    .route("/readyz", web::get().to(readyz))
+    .route("/metrics", web::get().to(metrics));
+}
+
+fn error_body(err: &Error) -> serde_json::Value {
+    let gql = err.extend();
+    let server = gql.into_server_error(async_graphql::Pos::default());
+    serde_json::json!({ "errors": [ {
+        "message": server.message,
+        "extensions": server.extensions,
+    } ] })
+}
+
+async fn graphql(
+    http: HttpRequest,
+    state: web::Data<AppState>,
+    request_id: RequestId,
+    request: GraphQLRequest,
+) -> HttpResponse {
+    let header = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let actor = match state.verifier.verify_header(header) {
+        Ok(actor) => actor.with_request_id(request_id.to_string()),
+        Err(reason) => {
+            tracing::info!(%reason, "request refused: not authenticated");
+            state.metrics.record_graphql_error(code::UNAUTHENTICATED);
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .json(error_body(&Error::Unauthenticated));
+        }
+    };
+    let loader = DataLoader::new(
+        Db {
+            db: state.db.clone(),
+            actor: actor.clone(),
+        },
+        tokio::spawn,
+    );
+    let request = request.into_inner().data(actor).data(loader);
+    let mut response = state.schema.execute(request).await;
+    for err in &mut response.errors {
+        ensure_code(err);
+        if let Some(code) = err.extensions.as_ref().and_then(|e| e.get("code")) {
+            if let async_graphql::Value::String(code) = code {
+                state.metrics.record_graphql_error(code);
+            }
+        }
+    }
+    HttpResponse::Ok().json(&response)
+}
+
+/// Gives errors raised by the GraphQL engine itself (parse and validation errors, argument
+/// coercion) an `extensions.code` too, so clients can branch on every error the same way.
+fn ensure_code(err: &mut ServerError) {
+    let has_code = err
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if !has_code {
+        let code = if err.message.contains("complexity") || err.message.contains("nested too deep")
+        {
+            code::BAD_USER_INPUT
+        } else {
+            default_code(err)
+        };
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}
+
+/// GraphiQL for browsers. Paste a token under "Headers" as
+/// `{"Authorization": "Bearer …"}`. Queries and mutations are never executed over GET.
+async fn graphiql(http: HttpRequest) -> HttpResponse {
+    if http.query_string().contains("query=") {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .json(serde_json::json!({ "errors": [ {
+                "message": "send GraphQL operations with POST; GET /graphql only serves GraphiQL",
+                "extensions": { "code": code::BAD_USER_INPUT },
+            } ] }));
+    }
+    let page = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .title("Scheme Portfolio API")
+        .finish();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page)
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok\n")
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.ping().await {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain")
+            .body("ready\n"),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check: database unreachable");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unreachable\n")
+        }
+    }
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}

@@ -1,0 +1,312 @@
+//! The one way in for configuration: the command line and the environment, parsed by clap into
+//! a typed [`Settings`]. Nothing else in the service reads the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::development_secret;
+
+/// The SQLite file `cargo run` uses when no `DATABASE_URL` is given, in the working folder.
+pub const DEFAULT_SQLITE_FILE: &str = "portfolio.sqlite";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portfolio-api",
+    version,
+    about = "Scheme Portfolio API: GraphQL over donor grant schemes and grantee reports"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default): applies pending migrations first unless AUTO_MIGRATE=false.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load data; `--demo` loads the grant of the completion report in shared/seed.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print a token signed with the configured JWT_SECRET, and nothing else.
+    Token {
+        /// scheme_manager, grantee or analyst
+        #[arg(long)]
+        role: TokenRole,
+        /// The grantee's organisation id (required for --role grantee).
+        #[arg(long)]
+        org: Option<uuid::Uuid>,
+        /// Lifetime, e.g. 30m, 1h, 7d.
+        #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+        ttl: Duration,
+        /// The token's subject.
+        #[arg(long, default_value = "dev-user")]
+        sub: String,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum TokenRole {
+    SchemeManager,
+    Grantee,
+    Analyst,
+}
+
+impl TokenRole {
+    pub fn claim(self) -> &'static str {
+        match self {
+            Self::SchemeManager => "scheme_manager",
+            Self::Grantee => "grantee",
+            Self::Analyst => "analyst",
+        }
+    }
+}
+
+fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 30m, 1h or 7d"))?;
+    let secs = match unit {
+        "s" | "" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
+    };
+    if secs == 0 {
+        return Err("the lifetime must be more than zero".into());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// postgres://… or sqlite://…; default: an SQLite file in the working folder, demo-seeded.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    #[arg(
+        long,
+        env = "LISTEN_ADDR",
+        global = true,
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen_addr: SocketAddr,
+    /// HS256 secret, at least 32 bytes. Set it in the environment, not on the command line.
+    #[arg(
+        long,
+        env = "JWT_SECRET",
+        global = true,
+        hide = true,
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    #[arg(long, env = "JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+    #[arg(long, env = "JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+    /// PEM public key (RSA for RS256, P-256 for ES256) of an identity provider.
+    #[arg(long, env = "JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+    #[arg(long, env = "APP_ENV", global = true, default_value = "development")]
+    pub app_env: String,
+    #[arg(long, env = "AUTO_MIGRATE", global = true, default_value_t = true, action = clap::ArgAction::Set)]
+    pub auto_migrate: bool,
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        global = true,
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+    #[arg(
+        long,
+        env = "RUST_LOG",
+        global = true,
+        default_value = "info,sqlx=warn,sea_orm=warn"
+    )]
+    pub rust_log: String,
+    #[arg(
+        long,
+        env = "DATABASE_MAX_CONNECTIONS",
+        global = true,
+        default_value_t = 10
+    )]
+    pub database_max_connections: u32,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "HTTP_WORKERS", global = true)]
+    pub http_workers: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: String,
+    /// True when no DATABASE_URL was given: the embedded SQLite file, demo-seeded on first start.
+    pub is_default: bool,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum JwtKey {
+    Hmac(SecretString),
+    PublicKeyFile(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub key: JwtKey,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub listen_addr: SocketAddr,
+    pub auth: AuthSettings,
+    pub environment: Environment,
+    pub auto_migrate: bool,
+    pub log: LogSettings,
+    pub http_workers: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("APP_ENV={0:?}: expected development or production")]
+    UnknownEnvironment(String),
+    #[error("APP_ENV=production needs JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY_FILE")]
+    MissingSecret,
+    #[error("APP_ENV=production refuses the development JWT secret")]
+    DevelopmentSecret,
+    #[error("JWT_SECRET must be at least 32 bytes (it has {0})")]
+    SecretTooShort(usize),
+}
+
+impl Settings {
+    pub fn from_args(args: &ConfigArgs) -> Result<Self, ConfigError> {
+        let environment = match args.app_env.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" | "test" | "" => Environment::Development,
+            "production" | "prod" => Environment::Production,
+            _ => return Err(ConfigError::UnknownEnvironment(args.app_env.clone())),
+        };
+        let key = match (&args.jwt_public_key_file, &args.jwt_secret) {
+            (Some(path), _) => JwtKey::PublicKeyFile(path.clone()),
+            (None, Some(secret)) => {
+                if secret.len() < 32 {
+                    return Err(ConfigError::SecretTooShort(secret.len()));
+                }
+                if environment == Environment::Production
+                    && secret == development_secret().expose_secret()
+                {
+                    return Err(ConfigError::DevelopmentSecret);
+                }
+                JwtKey::Hmac(SecretString::from(secret.clone()))
+            }
+            (None, None) if environment == Environment::Production => {
+                return Err(ConfigError::MissingSecret);
+            }
+            (None, None) => JwtKey::Hmac(development_secret()),
+        };
+        let (url, is_default) = match args.database_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => (url.to_owned(), false),
+            _ => (format!("sqlite://{DEFAULT_SQLITE_FILE}?mode=rwc"), true),
+        };
+        Ok(Self {
+            database: DatabaseSettings {
+                url,
+                is_default,
+                max_connections: args.database_max_connections.max(1),
+            },
+            listen_addr: args.listen_addr,
+            auth: AuthSettings {
+                key,
+                issuer: args.jwt_issuer.clone().filter(|s| !s.is_empty()),
+                audience: args.jwt_audience.clone().filter(|s| !s.is_empty()),
+            },
+            environment,
+            auto_migrate: args.auto_migrate,
+            log: LogSettings {
+                format: args.log_format,
+                filter: args.rust_log.clone(),
+            },
+            http_workers: args.http_workers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> ConfigArgs {
+        let mut argv = vec!["portfolio-api"];
+        argv.extend_from_slice(extra);
+        Cli::try_parse_from(argv).unwrap().config
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_real_secret() {
+        let a = args(&["--app-env", "production"]);
+        assert!(matches!(
+            Settings::from_args(&a),
+            Err(ConfigError::MissingSecret)
+        ));
+        let dev = development_secret().expose_secret().to_owned();
+        let a = args(&["--app-env", "production", "--jwt-secret", &dev]);
+        assert!(matches!(
+            Settings::from_args(&a),
+            Err(ConfigError::DevelopmentSecret)
+        ));
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        let a = args(&["--jwt-secret", "too-short"]);
+        assert!(matches!(
+            Settings::from_args(&a),
+            Err(ConfigError::SecretTooShort(9))
+        ));
+    }
+
+    #[test]
+    fn ttl_accepts_units() {
+        assert_eq!(parse_ttl("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_ttl("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_ttl("1w").is_err());
+    }
+}

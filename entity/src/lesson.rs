@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use crate::enums::LessonKind;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "lessons")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub grant_id: Uuid,
+    pub report_id: Uuid,
+    pub activity_id: Option<Uuid>,
+    pub kind: LessonKind,
+    pub text: String,
+    pub position: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

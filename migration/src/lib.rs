@@ -1,0 +1,17 @@
+//! Forward-only schema migrations. A migration, once released, is never edited: a change to the
+//! schema is a new file named `mYYYYMMDD_NNNNNN_verb_noun.rs`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_portfolio_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261128_000001_create_portfolio_tables::Migration,
+        )]
+    }
+}
