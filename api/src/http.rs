@@ -78,10 +78,10 @@ async fn graphql(
     let mut response = state.schema.execute(request).await;
     for err in &mut response.errors {
         ensure_code(err);
-        if let Some(code) = err.extensions.as_ref().and_then(|e| e.get("code")) {
-            if let async_graphql::Value::String(code) = code {
-                state.metrics.record_graphql_error(code);
-            }
+        if let Some(async_graphql::Value::String(code)) =
+            err.extensions.as_ref().and_then(|e| e.get("code"))
+        {
+            state.metrics.record_graphql_error(code);
         }
     }
     HttpResponse::Ok().json(&response)

@@ -219,6 +219,7 @@ impl Outcome {
 }
 
 #[derive(InputObject, Default)]
+#[graphql(name = "ActivityFilter")]
 pub struct ActivityFilterInput {
     pub grant_id: Option<Uuid>,
     pub grantee_id: Option<Uuid>,
@@ -233,8 +234,8 @@ pub struct ActivityFilterInput {
 impl ActivityFilterInput {
     pub fn into_domain(self) -> Result<ActivityFilter> {
         let mut p = Problems::new();
-        let from = self.from.map(|d| p.take(d.day("filter.from"))).flatten();
-        let to = self.to.map(|d| p.take(d.day("filter.to"))).flatten();
+        let from = self.from.and_then(|d| p.take(d.day("filter.from")));
+        let to = self.to.and_then(|d| p.take(d.day("filter.to")));
         p.into_result()?;
         let filter = ActivityFilter {
             grant_id: self.grant_id,

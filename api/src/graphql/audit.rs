@@ -58,6 +58,7 @@ impl AuditEvent {
 }
 
 #[derive(InputObject, Default)]
+#[graphql(name = "AuditFilter")]
 pub struct AuditFilterInput {
     /// e.g. "Report", "Activity".
     pub entity: Option<String>,

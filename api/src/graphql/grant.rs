@@ -190,6 +190,7 @@ impl Indicator {
 }
 
 #[derive(InputObject, Default)]
+#[graphql(name = "GrantFilter")]
 pub struct GrantFilterInput {
     pub scheme_id: Option<Uuid>,
     pub grantee_id: Option<Uuid>,
@@ -204,12 +205,10 @@ impl GrantFilterInput {
         let mut p = Problems::new();
         let active_from = self
             .active_from
-            .map(|d| p.take(d.day("filter.activeFrom")))
-            .flatten();
+            .and_then(|d| p.take(d.day("filter.activeFrom")));
         let active_to = self
             .active_to
-            .map(|d| p.take(d.day("filter.activeTo")))
-            .flatten();
+            .and_then(|d| p.take(d.day("filter.activeTo")));
         p.into_result()?;
         let filter = GrantFilter {
             scheme_id: self.scheme_id,
@@ -474,12 +473,10 @@ impl GrantMutation {
         let unit = p.take(required_text("unit", &input.unit, limits::SHORT));
         let baseline = input
             .baseline
-            .map(|b| p.take(quantity("baseline", b.as_str())))
-            .flatten();
+            .and_then(|b| p.take(quantity("baseline", b.as_str())));
         let target = input
             .target
-            .map(|t| p.take(quantity("target", t.as_str())))
-            .flatten();
+            .and_then(|t| p.take(quantity("target", t.as_str())));
         p.into_result()?;
         let new = NewIndicator {
             objective_id: input.objective_id,

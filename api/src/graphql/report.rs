@@ -189,6 +189,7 @@ async fn activity_opt(ctx: &Context<'_>, id: Option<Uuid>) -> GqlResult<Option<A
 }
 
 #[derive(InputObject, Default)]
+#[graphql(name = "ReportFilter")]
 pub struct ReportFilterInput {
     pub grant_id: Option<Uuid>,
     pub grantee_id: Option<Uuid>,

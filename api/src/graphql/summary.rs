@@ -12,6 +12,7 @@ use crate::domain::summary::{self, PortfolioFilter};
 use crate::error::Problems;
 
 #[derive(InputObject, Default)]
+#[graphql(name = "PortfolioFilter")]
 pub struct PortfolioFilterInput {
     pub scheme_id: Option<Uuid>,
     pub grantee_id: Option<Uuid>,
@@ -85,8 +86,8 @@ impl SummaryQuery {
     ) -> GqlResult<PortfolioSummary> {
         let input = filter.unwrap_or_default();
         let mut p = Problems::new();
-        let from = input.from.map(|d| p.take(d.day("filter.from"))).flatten();
-        let to = input.to.map(|d| p.take(d.day("filter.to"))).flatten();
+        let from = input.from.and_then(|d| p.take(d.day("filter.from")));
+        let to = input.to.and_then(|d| p.take(d.day("filter.to")));
         p.into_result()?;
         let filter = PortfolioFilter {
             scheme_id: input.scheme_id,

@@ -185,7 +185,7 @@ pub enum Seeded {
     AlreadyPresent { grant_id: Uuid },
 }
 
-fn lookup<'a>(map: &'a HashMap<String, Uuid>, key: &str, what: &str) -> Result<Uuid> {
+fn lookup(map: &HashMap<String, Uuid>, key: &str, what: &str) -> Result<Uuid> {
     map.get(key)
         .copied()
         .ok_or_else(|| Error::internal(format!("demo.json names an unknown {what} {key:?}")))

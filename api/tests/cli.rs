@@ -1,0 +1,202 @@
+//! The `portfolio-api` binary as a newcomer and an operator meet it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use api::auth::Verifier;
+use api::settings::{AuthSettings, JwtKey};
+
+const BIN: &str = env!("CARGO_BIN_EXE_portfolio-api");
+const SECRET: &str = "cli-test-secret-0123456789abcdef0123";
+
+fn command() -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "DATABASE_URL",
+        "JWT_SECRET",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "JWT_PUBLIC_KEY_FILE",
+        "APP_ENV",
+        "LISTEN_ADDR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+#[test]
+fn schema_graphql_is_what_the_schema_command_prints() {
+    let output = command().arg("schema").output().unwrap();
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    assert!(
+        printed == committed,
+        "schema.graphql is out of date: run `cargo run -- schema > schema.graphql`"
+    );
+    for name in [
+        "portfolioSummary",
+        "scalar Date",
+        "scalar Decimal",
+        "type Money",
+        "GrantConnection",
+        "input GrantFilter",
+    ] {
+        assert!(printed.contains(name), "the schema lacks {name}");
+    }
+}
+
+#[test]
+fn the_token_command_prints_only_a_token_the_service_accepts() {
+    let org = "0190f1e2-0000-7000-8000-000000000001";
+    let output = command()
+        .env("JWT_SECRET", SECRET)
+        .args([
+            "token",
+            "--role",
+            "grantee",
+            "--org",
+            org,
+            "--ttl",
+            "10m",
+            "--sub",
+            "integration",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let token = stdout.trim_end_matches('\n');
+    assert_eq!(
+        token.lines().count(),
+        1,
+        "only the token is printed: {stdout:?}"
+    );
+    let verifier = Verifier::new(&AuthSettings {
+        key: JwtKey::Hmac(SECRET.to_owned().into()),
+        issuer: None,
+        audience: None,
+    })
+    .unwrap();
+    let actor = verifier.verify(token).unwrap();
+    assert_eq!(actor.sub, "integration");
+    assert_eq!(actor.grantee_org().unwrap().to_string(), org);
+}
+
+#[test]
+fn a_grantee_token_needs_an_organisation() {
+    let output = command()
+        .args(["token", "--role", "grantee"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--org"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn production_refuses_to_start_without_a_real_secret() {
+    let output = command()
+        .env("APP_ENV", "production")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("JWT_SECRET"));
+    let output = command()
+        .env("APP_ENV", "production")
+        .env("JWT_SECRET", "short")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `cargo run` on a fresh machine: an SQLite file in the working folder, migrated, demo-seeded
+/// once, and GraphQL served.
+#[tokio::test]
+async fn with_no_configuration_it_serves_the_demo_grant_from_an_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = String::from_utf8(
+        command()
+            .current_dir(dir.path())
+            .args(["token", "--role", "analyst"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for run in 0..2 {
+        let port = free_port();
+        let mut child = command()
+            .current_dir(dir.path())
+            .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = reqwest::Client::new();
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while client.get(format!("{url}/readyz")).send().await.is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let body: serde_json::Value = client
+            .post(format!("{url}/graphql"))
+            .bearer_auth(token.trim())
+            .json(&serde_json::json!({ "query": "{ grants { totalCount edges { node { totalFunding { amount currency } } } } }" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["data"]["grants"]["totalCount"], 1, "run {run}: {body}");
+        assert_eq!(
+            body["data"]["grants"]["edges"][0]["node"]["totalFunding"]["amount"],
+            "90000.00"
+        );
+        assert!(dir.path().join("portfolio.sqlite").exists());
+        // SIGTERM: a graceful stop.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let stopped = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "graceful shutdown exits 0, got {status}");
+                break;
+            }
+            assert!(
+                stopped.elapsed() < Duration::from_secs(30),
+                "the server did not stop on SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

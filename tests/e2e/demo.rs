@@ -1,0 +1,171 @@
+//! The demo grant, checked against what the completion report states.
+
+use portfolio_tests::on_both_databases;
+use serde_json::{Value, json};
+
+const GRANT: &str = r#"
+query($id: UUID!) {
+  grant(id: $id) {
+    reference title status startDate endDate
+    totalFunding { amount currency }
+    fundingPeriods { label startDate endDate amount { amount currency } }
+    scheme { name currency funder { name acronym kind } manager { name kind } }
+    grantee { name acronym kind address phone website country description }
+    objectives { number statement indicators { unit baseline target } }
+    participation { total female inPerson online unspecified }
+    reports {
+      kind status periodStart periodEnd dueDate submittedAt version
+      preparedBy { name role }
+      indicatorResults { actual narrative indicator { unit target } }
+      activities {
+        kind title startDate endDate venue location
+        objective { number }
+        organisers { name }
+        participation { mode total female withDisability }
+        totals { total female inPerson online }
+        outcomes { kind actor institution statement }
+      }
+      lessons { kind text activity { title } }
+      caseStudies { title narrative activity { title } }
+    }
+  }
+}"#;
+
+fn activity<'a>(report: &'a Value, title_start: &str) -> &'a Value {
+    report["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with(title_start))
+        .unwrap_or_else(|| panic!("no activity titled {title_start:?}"))
+}
+
+on_both_databases! {
+    async fn the_demo_grant_comes_back_exactly_as_the_report_states_it(app) {
+        let id = app.seed_demo().await;
+        let data = app.data(GRANT, json!({ "id": id }), &app.analyst()).await;
+        let g = &data["grant"];
+
+        assert_eq!(g["totalFunding"], json!({ "amount": "90000.00", "currency": "AUD" }));
+        assert_eq!((g["startDate"].as_str(), g["endDate"].as_str()), (Some("2024-08-05"), Some("2025-01-31")));
+        assert_eq!(g["fundingPeriods"][0]["amount"]["amount"], "90000.00");
+        assert_eq!(g["scheme"]["name"], "Cambodia Aid Advisory Services Grants Scheme");
+        assert_eq!(g["scheme"]["currency"], "AUD");
+        assert_eq!(g["scheme"]["funder"]["name"], "Department of Foreign Affairs and Trade");
+        assert_eq!(g["scheme"]["manager"]["name"], "Tetra Tech International Development");
+        assert_eq!(g["grantee"]["name"], "Advocacy and Policy Institute");
+        assert_eq!(g["grantee"]["acronym"], "API");
+        assert_eq!(g["grantee"]["phone"], "+855 23 213 486/ +855 99 288 800");
+        assert_eq!(g["grantee"]["website"], "https://www.apiinstitute.org");
+        assert!(g["grantee"]["address"].as_str().unwrap().contains("Street 388"));
+
+        assert_eq!(g["objectives"][0]["number"], 2);
+        assert!(g["objectives"][0]["statement"].as_str().unwrap().to_lowercase()
+            .contains("public policies and laws is inclusive and democratic"));
+        assert_eq!(g["objectives"][0]["indicators"][0]["target"], "3");
+
+        let report = &g["reports"][0];
+        assert_eq!(report["kind"], "COMPLETION");
+        assert_eq!(report["status"], "SUBMITTED");
+        // The report prints "5th August 2025 to 31 January 2025"; the evident intent is 2024.
+        assert_eq!((report["periodStart"].as_str(), report["periodEnd"].as_str()), (Some("2024-08-05"), Some("2025-01-31")));
+        assert!(report["submittedAt"].as_str().unwrap().starts_with("2025-01-31"));
+        assert_eq!(report["preparedBy"]["name"], "Chheng Samuth");
+        assert_eq!(report["preparedBy"]["role"], "Research and MEAL Specialist, Advocacy and Policy Institute (API)");
+        assert_eq!(report["indicatorResults"][0]["actual"], "3");
+        assert!(report["indicatorResults"][0]["narrative"].as_str().unwrap().starts_with("Three (3) policy dialogues"));
+
+        assert_eq!(report["activities"].as_array().unwrap().len(), 4);
+        let a2i = activity(report, "Celebrate International Day");
+        assert_eq!(a2i["startDate"], "2024-09-27");
+        assert_eq!(a2i["venue"], "Sunway Hotel");
+        assert_eq!(a2i["participation"], json!([
+            { "mode": "IN_PERSON", "total": 229, "female": 104, "withDisability": null },
+            { "mode": "ONLINE", "total": 69, "female": 35, "withDisability": null },
+        ]));
+        assert_eq!(a2i["totals"], json!({ "total": 298, "female": 139, "inPerson": 229, "online": 69 }));
+        assert_eq!(a2i["organisers"], json!([{ "name": "A2I Working Group" }]));
+
+        let ppif = activity(report, "Phnom Penh Internet Forum");
+        assert_eq!(ppif["kind"], "FORUM");
+        assert_eq!((ppif["startDate"].as_str(), ppif["endDate"].as_str()), (Some("2024-10-17"), Some("2024-10-18")));
+        assert_eq!(ppif["participation"], json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74, "withDisability": null }]));
+        assert_eq!(ppif["organisers"], json!([{ "name": "Digital Rights Working Group" }]));
+
+        let dialogue = activity(report, "A policy dialogue on citizen scorecard");
+        assert_eq!(dialogue["kind"], "POLICY_DIALOGUE");
+        assert_eq!(dialogue["startDate"], "2024-12-06");
+        assert_eq!(dialogue["venue"], "Cambodiana Hotel");
+        assert_eq!(dialogue["participation"], json!([{ "mode": "UNSPECIFIED", "total": 201, "female": 55, "withDisability": null }]));
+        let health = dialogue["outcomes"].as_array().unwrap().iter()
+            .find(|o| o["institution"] == "Ministry of Health").unwrap();
+        assert_eq!(health["kind"], "POLICY_COMMITMENT");
+        assert!(health["actor"].as_str().unwrap().contains("Khiev Hok"));
+
+        let village = activity(report, "A National Dialogue for Smart Village");
+        assert_eq!(village["participation"], json!([{ "mode": "UNSPECIFIED", "total": 160, "female": 85, "withDisability": null }]));
+
+        let outcomes: usize = report["activities"].as_array().unwrap().iter()
+            .map(|a| a["outcomes"].as_array().unwrap().len()).sum();
+        assert_eq!(outcomes, 10);
+
+        let kinds: Vec<&str> = report["lessons"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["CHALLENGE", "CHALLENGE", "LESSON_LEARNED", "LESSON_LEARNED", "LESSON_LEARNED"]);
+        assert_eq!(report["caseStudies"].as_array().unwrap().len(), 4);
+
+        // 229 + 69 + 174 + 201 + 160 participants, 104 + 35 + 74 + 55 + 85 women.
+        assert_eq!(g["participation"], json!({ "total": 833, "female": 353, "inPerson": 229, "online": 69, "unspecified": 535 }));
+    }
+
+    async fn the_portfolio_summary_agrees_with_the_rows_it_summarises(app) {
+        app.seed_demo().await;
+        let data = app.data(r#"{
+            portfolioSummary {
+              grantCount granteeCount activityCount funding { amount currency }
+              participation { total female inPerson online femaleShare }
+              byActivityKind { kind activityCount participation { total female } }
+              byGrantee { grantee { name } grantCount activityCount funding { amount } participation { total } }
+              reportsByStatus { status count }
+              overdueReports { id }
+            }
+            activities(first: 100) { totalCount edges { node { kind participation { total female } } } }
+        }"#, json!({}), &app.manager()).await;
+        let s = &data["portfolioSummary"];
+        assert_eq!(s["grantCount"], 1);
+        assert_eq!(s["granteeCount"], 1);
+        assert_eq!(s["funding"], json!([{ "amount": "90000.00", "currency": "AUD" }]));
+        assert_eq!(s["activityCount"], data["activities"]["totalCount"]);
+        let (mut total, mut female) = (0, 0);
+        for edge in data["activities"]["edges"].as_array().unwrap() {
+            for row in edge["node"]["participation"].as_array().unwrap() {
+                total += row["total"].as_i64().unwrap();
+                female += row["female"].as_i64().unwrap();
+            }
+        }
+        assert_eq!((total, female), (833, 353));
+        assert_eq!(s["participation"]["total"], total);
+        assert_eq!(s["participation"]["female"], female);
+        assert_eq!(s["participation"]["inPerson"], 229);
+        assert_eq!(s["participation"]["online"], 69);
+        let by_kind_total: i64 = s["byActivityKind"].as_array().unwrap().iter()
+            .map(|k| k["participation"]["total"].as_i64().unwrap()).sum();
+        assert_eq!(by_kind_total, total);
+        assert_eq!(s["byActivityKind"], json!([
+            { "kind": "FORUM", "activityCount": 1, "participation": { "total": 174, "female": 74 } },
+            { "kind": "POLICY_DIALOGUE", "activityCount": 2, "participation": { "total": 361, "female": 140 } },
+            { "kind": "WORKSHOP", "activityCount": 1, "participation": { "total": 298, "female": 139 } },
+        ]));
+        assert_eq!(s["byGrantee"][0]["grantee"]["name"], "Advocacy and Policy Institute");
+        assert_eq!(s["byGrantee"][0]["participation"]["total"], 833);
+        assert_eq!(s["reportsByStatus"], json!([{ "status": "SUBMITTED", "count": 1 }]));
+        assert_eq!(s["overdueReports"], json!([]));
+    }
+
+    async fn loading_the_demo_twice_keeps_one_grant(app) {
+        let first = app.seed_demo().await;
+        let second = app.seed_demo().await;
+        assert_eq!(first, second);
+        assert_eq!(app.count("grants").await, 1);
+        assert_eq!(app.count("activities").await, 4);
+    }
+}

@@ -1,0 +1,50 @@
+//! What operators and browsers meet before GraphQL: health, readiness, metrics, GraphiQL.
+
+use portfolio_tests::{error_code, on_both_databases};
+use serde_json::json;
+
+on_both_databases! {
+    async fn health_and_readiness_answer_without_a_token(app) {
+        let health = app.http().get(format!("{}/healthz", app.address)).send().await.unwrap();
+        assert_eq!(health.status(), 200);
+        let ready = app.http().get(format!("{}/readyz", app.address)).send().await.unwrap();
+        assert_eq!(ready.status(), 200);
+        assert_eq!(ready.text().await.unwrap().trim(), "ready");
+    }
+
+    async fn metrics_are_prometheus_text_and_count_requests_and_statements(app) {
+        app.data("{ schemes { id } }", json!({}), &app.analyst()).await;
+        let text = app.http().get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("# TYPE portfolio_http_requests_total counter"), "{text}");
+        assert!(text.contains("portfolio_http_requests_total{method=\"POST\",status=\"200\"} 1"), "{text}");
+        let statements: u64 = text.lines()
+            .find_map(|l| l.strip_prefix("portfolio_db_statements_total "))
+            .unwrap().parse().unwrap();
+        assert!(statements > 0);
+    }
+
+    async fn a_browser_gets_graphiql_and_operations_over_get_are_refused(app) {
+        let page = app.http().get(format!("{}/graphql", app.address)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
+        let mutation = app.http()
+            .get(format!("{}/graphql?query=mutation%7BcreateOrganisation(input%3A%7Bname%3A%22x%22%2Ckind%3AFUNDER%7D)%7Bid%7D%7D", app.address))
+            .bearer_auth(app.manager())
+            .send().await.unwrap();
+        assert_eq!(mutation.status(), 405);
+        assert_eq!(app.count("organisations").await, 0);
+    }
+
+    async fn without_a_token_nothing_runs_not_even_introspection(app) {
+        let response = app.graphql("{ __schema { types { name } } }", json!({}), None).await;
+        assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
+        assert!(response.get("data").is_none_or(|d| d.is_null()));
+        let response = app.graphql("{ grants { totalCount } }", json!({}), Some("not-a-jwt")).await;
+        assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
+    }
+
+    async fn engine_errors_carry_a_code_too(app) {
+        let response = app.graphql("{ grants { nope } }", json!({}), Some(&app.analyst())).await;
+        assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"));
+    }
+}
