@@ -4,14 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_portfolio_tables;
+mod m20261128_000002_protect_audit_events;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261128_000001_create_portfolio_tables::Migration,
-        )]
+        vec![
+            Box::new(m20261128_000001_create_portfolio_tables::Migration),
+            Box::new(m20261128_000002_protect_audit_events::Migration),
+        ]
     }
 }

@@ -164,4 +164,17 @@ on_both_databases! {
         assert_eq!(event["role"], "SCHEME_MANAGER");
         assert_eq!(event["after"]["reference"], "G-1");
     }
+
+    async fn the_audit_trail_is_append_only(app) {
+        use sea_orm::ConnectionTrait;
+        grant(&app).await;
+        let events = app.count("audit_events").await;
+        assert!(events > 0);
+        assert!(app.db.execute_unprepared("UPDATE audit_events SET actor = 'someone else'").await.is_err());
+        assert!(app.db.execute_unprepared("DELETE FROM audit_events").await.is_err());
+        assert_eq!(app.count("audit_events").await, events);
+        let mutations = app.data("{ __schema { mutationType { fields { name } } } }", json!({}), &app.manager()).await;
+        let names = mutations["__schema"]["mutationType"]["fields"].to_string().to_lowercase();
+        assert!(!names.contains("audit"), "no mutation touches the audit trail: {names}");
+    }
 }

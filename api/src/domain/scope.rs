@@ -74,31 +74,18 @@ pub fn grant_ids_where(actor: &Actor, condition: Condition) -> SelectStatement {
         .into_query()
 }
 
-/// Organisations an actor may see. A grantee sees itself, the funders and scheme managers
-/// (public bodies named on every grant), and the partners that co-organised its own activities;
-/// never another grantee.
+/// Organisations an actor may see. A grantee sees itself and every organisation that is not a
+/// grantee: funders, scheme managers and the portfolio's register of partners (which it names
+/// as co-organisers of its activities). It never sees another grantee.
 pub fn organisations(actor: &Actor) -> Select<organisation::Entity> {
     let select = organisation::Entity::find();
     let Some(org) = actor.grantee_org() else {
         return select;
     };
-    let own_activities = scoped::<activity::Entity>(actor)
-        .select_only()
-        .column(activity::Column::Id)
-        .into_query();
-    let partners = Query::select()
-        .column(activity_organiser::Column::OrganisationId)
-        .from(activity_organiser::Entity)
-        .and_where(activity_organiser::Column::ActivityId.in_subquery(own_activities))
-        .to_owned();
     select.filter(
         Condition::any()
             .add(organisation::Column::Id.eq(org))
-            .add(
-                organisation::Column::Kind
-                    .is_in([OrganisationKind::Funder, OrganisationKind::SchemeManager]),
-            )
-            .add(organisation::Column::Id.in_subquery(partners)),
+            .add(organisation::Column::Kind.ne(OrganisationKind::Grantee)),
     )
 }
 

@@ -151,8 +151,8 @@ impl OrganisationQuery {
         Ok(rows.into_iter().map(Scheme).collect())
     }
 
-    /// The organisations the caller may see, by name. A grantee sees itself, funders, scheme
-    /// managers and the partners of its own activities.
+    /// The organisations the caller may see, by name. A grantee sees itself and every
+    /// organisation that is not a grantee (funders, scheme managers, partners).
     async fn organisations(
         &self,
         ctx: &Context<'_>,

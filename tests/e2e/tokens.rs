@@ -1,0 +1,213 @@
+//! Every way a token can be wrong, made by an implementation independent of the service's own
+//! signer (HMAC here, OpenSSL for RS256). Each is `UNAUTHENTICATED`, and says no more.
+
+use std::process::Command;
+
+use portfolio_tests::{Backend, SECRET, TestApp, error_code, sign_hs256, token};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const ME: &str = "{ me { sub role } }";
+
+async fn refused(app: &TestApp, token: &str, why: &str) {
+    let response = app.graphql(ME, json!({}), Some(token)).await;
+    assert_eq!(
+        error_code(&response),
+        Some("UNAUTHENTICATED"),
+        "{why}: {response}"
+    );
+    assert_eq!(
+        response["errors"][0]["message"], "authentication required",
+        "{why}: no detail is given"
+    );
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn b64(value: &Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
+}
+
+portfolio_tests::on_both_databases! {
+    async fn bad_tokens_are_unauthenticated(app) {
+        let hs = json!({ "alg": "HS256", "typ": "JWT" });
+        let org = Uuid::new_v4().to_string();
+        let good = json!({ "sub": "a", "role": "analyst", "exp": now() + 600 });
+        assert_eq!(app.data(ME, json!({}), &sign_hs256(&hs, &good, SECRET.as_bytes())).await["me"]["role"], "ANALYST");
+
+        refused(&app, &format!("{}.{}.", b64(&json!({ "alg": "none", "typ": "JWT" })), b64(&good)), "alg none").await;
+        refused(&app, &sign_hs256(&json!({ "alg": "HS384", "typ": "JWT" }), &good, SECRET.as_bytes()), "another algorithm").await;
+        refused(&app, &sign_hs256(&hs, &good, b"a-different-secret-of-sufficient-length!!"), "wrong secret").await;
+        refused(&app, &sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst", "exp": now() - 120 }), SECRET.as_bytes()), "expired").await;
+        refused(&app, &sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst" }), SECRET.as_bytes()), "no exp").await;
+        refused(&app, &sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst", "exp": now() + 600, "nbf": now() + 300 }), SECRET.as_bytes()), "not yet valid").await;
+        refused(&app, &sign_hs256(&hs, &json!({ "sub": "a", "role": "admin", "exp": now() + 600 }), SECRET.as_bytes()), "unknown role").await;
+        refused(&app, &sign_hs256(&hs, &json!({ "sub": "a", "role": "grantee", "exp": now() + 600 }), SECRET.as_bytes()), "grantee without org_id").await;
+        refused(&app, &sign_hs256(&hs, &json!({ "sub": "a", "role": "grantee", "org_id": "API", "exp": now() + 600 }), SECRET.as_bytes()), "org_id not a UUID").await;
+        refused(&app, &sign_hs256(&hs, &json!({ "role": "analyst", "exp": now() + 600 }), SECRET.as_bytes()), "no sub").await;
+        let mut tampered = sign_hs256(&hs, &json!({ "sub": "a", "role": "grantee", "org_id": org, "exp": now() + 600 }), SECRET.as_bytes());
+        let claims = b64(&json!({ "sub": "a", "role": "scheme_manager", "exp": now() + 600 }));
+        let parts: Vec<&str> = tampered.split('.').collect();
+        tampered = format!("{}.{}.{}", parts[0], claims, parts[2]);
+        refused(&app, &tampered, "claims changed after signing").await;
+
+        // A small clock skew is tolerated.
+        let skewed = sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst", "exp": now() - 5 }), SECRET.as_bytes());
+        assert_eq!(app.data(ME, json!({}), &skewed).await["me"]["role"], "ANALYST");
+    }
+
+    async fn a_token_anywhere_but_the_authorization_header_is_ignored(app) {
+        let t = token(json!({ "sub": "a", "role": "analyst" }));
+        let url = format!("{}/graphql?access_token={t}&token={t}", app.address);
+        let response: Value = app.http().post(url)
+            .header("Cookie", format!("token={t}; access_token={t}; Authorization=Bearer {t}"))
+            .json(&json!({ "query": ME })).send().await.unwrap().json().await.unwrap();
+        assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
+        let basic = app.http().post(format!("{}/graphql", app.address))
+            .header("Authorization", format!("Basic {t}"))
+            .json(&json!({ "query": ME })).send().await.unwrap();
+        assert_eq!(basic.status(), 401);
+    }
+}
+
+fn openssl(args: &[&str], dir: &std::path::Path) {
+    let status = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("openssl is installed");
+    assert!(status.success(), "openssl {args:?}");
+}
+
+/// An RS256 token signed by OpenSSL with a key pair made for this test.
+fn rs256(dir: &std::path::Path, claims: &Value) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(&json!({ "alg": "RS256", "typ": "JWT" })),
+        b64(claims)
+    );
+    std::fs::write(dir.join("input"), &input).unwrap();
+    openssl(
+        &[
+            "dgst",
+            "-sha256",
+            "-sign",
+            "private.pem",
+            "-out",
+            "signature",
+            "input",
+        ],
+        dir,
+    );
+    use base64::Engine;
+    let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(std::fs::read(dir.join("signature")).unwrap());
+    format!("{input}.{signature}")
+}
+
+async fn identity_provider(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    openssl(
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "private.pem",
+        ],
+        dir.path(),
+    );
+    openssl(
+        &[
+            "pkey",
+            "-in",
+            "private.pem",
+            "-pubout",
+            "-out",
+            "public.pem",
+        ],
+        dir.path(),
+    );
+    let public = dir.path().join("public.pem");
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.auth.key = api::settings::JwtKey::PublicKeyFile(public.clone());
+        s.auth.issuer = Some("https://idp.example".into());
+        s.auth.audience = Some("scheme-portfolio".into());
+    })
+    .await
+    else {
+        return;
+    };
+    let claims = |extra: Value| {
+        let mut c = json!({ "sub": "analyst@idp", "role": "analyst", "exp": now() + 600, "iat": now(),
+                            "iss": "https://idp.example", "aud": "scheme-portfolio" });
+        for (k, v) in extra.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        c
+    };
+    let good = rs256(dir.path(), &claims(json!({})));
+    assert_eq!(
+        app.data(ME, json!({}), &good).await["me"]["sub"],
+        "analyst@idp"
+    );
+    refused(
+        &app,
+        &rs256(
+            dir.path(),
+            &claims(json!({ "iss": "https://evil.example" })),
+        ),
+        "wrong issuer",
+    )
+    .await;
+    refused(
+        &app,
+        &rs256(dir.path(), &claims(json!({ "aud": "another-api" }))),
+        "wrong audience",
+    )
+    .await;
+    refused(
+        &app,
+        &rs256(dir.path(), &claims(json!({ "exp": now() - 600 }))),
+        "expired",
+    )
+    .await;
+    // HS/RS confusion: an HS256 token keyed with the public key's bytes.
+    let pem = std::fs::read(&public).unwrap();
+    refused(
+        &app,
+        &sign_hs256(
+            &json!({ "alg": "HS256", "typ": "JWT" }),
+            &claims(json!({})),
+            &pem,
+        ),
+        "HS256 with the public key",
+    )
+    .await;
+    // And the service's own HS256 secret means nothing once a public key is configured.
+    refused(
+        &app,
+        &sign_hs256(
+            &json!({ "alg": "HS256", "typ": "JWT" }),
+            &claims(json!({})),
+            SECRET.as_bytes(),
+        ),
+        "HS256 with the old secret",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_providers_rs256_tokens_are_verified_with_its_public_key_on_sqlite() {
+    identity_provider(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_providers_rs256_tokens_are_verified_with_its_public_key_on_postgres() {
+    identity_provider(Backend::Postgres).await;
+}
