@@ -3,7 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod demo;
+mod filing;
 mod ops;
 mod queries;
+mod tokens;
 mod writes;

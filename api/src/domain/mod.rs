@@ -3,6 +3,8 @@
 
 pub mod actor;
 pub mod audit;
+pub mod filing;
+pub mod idempotency;
 pub mod page;
 pub mod policy;
 pub mod portfolio;

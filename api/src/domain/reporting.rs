@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::actor::Actor;
 use super::audit::{self, Change, snapshot};
+use super::idempotency::{self, Idempotency};
 use super::page::{self, Page, PageRequest, Sort, SortKey};
 use super::policy::ensure_can_create_report;
 use super::portfolio::grant_for_write;
@@ -197,31 +198,18 @@ pub async fn create_report(
     db: &DatabaseConnection,
     actor: &Actor,
     new: &NewReport,
+    key: Option<&Idempotency>,
 ) -> Result<report::Model> {
     retrying(|| async move {
         let txn = db.begin().await?;
         ensure_can_create_report(actor)?;
+        if let Some(id) = idempotency::replay(&txn, actor, key).await? {
+            return scope::find_visible::<report::Entity, _>(&txn, actor, report::Column::Id, id)
+                .await?
+                .ok_or(Error::NotFound("report"));
+        }
         let grant = grant_for_write(&txn, actor, "grantId", new.grant_id).await?;
-        if new.period.start() < grant.start_date {
-            return Err(Error::bad_input(
-                "periodStart",
-                format!(
-                    "{} is before the grant starts on {}",
-                    new.period.start(),
-                    grant.start_date
-                ),
-            ));
-        }
-        if new.period.end() > grant.end_date {
-            return Err(Error::bad_input(
-                "periodEnd",
-                format!(
-                    "{} is after the grant ends on {}",
-                    new.period.end(),
-                    grant.end_date
-                ),
-            ));
-        }
+        super::filing::check_period_in_grant(&grant, new.period)?;
         let now = Utc::now();
         let model = report::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -241,6 +229,7 @@ pub async fn create_report(
         }
         .insert(&txn)
         .await?;
+        idempotency::remember(&txn, actor, key, model.id).await?;
         audit::record(
             &txn,
             actor,

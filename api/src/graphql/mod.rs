@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod audit;
 pub mod common;
+pub mod filing;
 pub mod grant;
 pub mod loaders;
 pub mod organisation;
@@ -30,6 +31,7 @@ pub struct MutationRoot(
     organisation::OrganisationMutation,
     grant::GrantMutation,
     report::ReportMutation,
+    filing::FilingMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -12,6 +12,7 @@ use super::loaders::{
     IndicatorResultsOfReport, LessonsOfReport,
 };
 use super::scalars::{Date, Decimal};
+use crate::domain::idempotency::Idempotency;
 use crate::domain::reporting::{self, NewReport, ReportFilter};
 use crate::domain::values::{limits, optional_text, required_text};
 use crate::error::{Error, Problems, Result};
@@ -258,6 +259,8 @@ pub struct CreateReportInput {
     pub period_end: Date,
     pub due_date: Date,
     pub prepared_by: PersonInput,
+    /// Repeat a create with the same key to retry it safely.
+    pub idempotency_key: Option<String>,
 }
 
 impl CreateReportInput {
@@ -308,9 +311,10 @@ impl ReportMutation {
         ctx: &Context<'_>,
         input: CreateReportInput,
     ) -> GqlResult<Report> {
+        let key_text = input.idempotency_key.clone();
         let new = input.into_domain()?;
-        Ok(Report(
-            reporting::create_report(ctx.db()?, ctx.actor()?, &new).await?,
-        ))
+        let key = Idempotency::new(key_text.as_deref(), "createReport", &new)?;
+        let report = reporting::create_report(ctx.db()?, ctx.actor()?, &new, key.as_ref()).await?;
+        Ok(Report(report))
     }
 }
