@@ -144,7 +144,9 @@ on_both_databases! {
     async fn a_page_of_grants_costs_the_same_statements_whatever_its_size(app) {
         let scheme = app.create_scheme("Scheme").await;
         let query = "query($n: Int) { grants(first: $n) { edges { node {
-            reference scheme { name funder { name } manager { name } } grantee { name }
+            reference scheme { name funder { name } manager { name } grants(first: 2) { totalCount edges { node { reference } } } }
+            grantee { name grants { totalCount edges { node { reference } } } }
+            activities(first: 3) { totalCount edges { node { title } } }
             fundingPeriods { amount { amount } } objectives { number indicators { unit } }
             participation { total }
             reports { status activities { title organisers { name } participation { total } outcomes { kind } }
@@ -220,5 +222,20 @@ on_both_databases! {
             { "name": "Grantee Two", "grants": { "totalCount": 2 } },
         ]));
         assert_eq!(orgs["schemes"].as_array().unwrap().len(), 2);
+
+        // Nested lists page like top-level ones.
+        let query = "query($after: String) { schemes { name grants(first: 1, after: $after) {
+            totalCount pageInfo { hasNextPage endCursor } edges { node { reference } } } } }";
+        let first = app.data(query, json!({}), &app.analyst()).await;
+        let a = &first["schemes"][0];
+        assert_eq!(a["name"], "Scheme A");
+        assert_eq!(a["grants"]["totalCount"], 2);
+        assert_eq!(a["grants"]["pageInfo"]["hasNextPage"], true);
+        assert_eq!(a["grants"]["edges"][0]["node"]["reference"], "A-1");
+        assert_eq!(first["schemes"][1]["grants"]["edges"][0]["node"]["reference"], "B-1");
+        let next = app.data(query, json!({ "after": a["grants"]["pageInfo"]["endCursor"] }), &app.analyst()).await;
+        assert_eq!(next["schemes"][0]["grants"]["edges"][0]["node"]["reference"], "A-2");
+        assert_eq!(next["schemes"][0]["grants"]["pageInfo"]["hasNextPage"], false);
+        assert_eq!(next["schemes"][0]["grants"]["totalCount"], 2);
     }
 }

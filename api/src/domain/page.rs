@@ -5,10 +5,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::IntoCondition;
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoCondition, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -58,7 +60,7 @@ fn decode(text: &str) -> Option<Cursor> {
 }
 
 /// `first` and `after`, checked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     first: u64,
     after: Option<String>,
@@ -107,6 +109,7 @@ pub struct Sort<E: EntityTrait> {
     pub id_of: fn(&E::Model) -> Uuid,
 }
 
+#[derive(Clone, Debug)]
 pub struct Page<T> {
     /// Each row with its cursor.
     pub edges: Vec<(String, T)>,
@@ -126,6 +129,78 @@ impl<T> Page<T> {
     }
 }
 
+impl<E: EntityTrait> Sort<E> {
+    fn ordering(&self) -> String {
+        format!(
+            "{}{}",
+            self.name,
+            if self.descending { " desc" } else { "" }
+        )
+    }
+
+    fn order(&self) -> Order {
+        if self.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        }
+    }
+
+    /// Narrows `select` to the rows after the `after` cursor, if there is one.
+    fn after(&self, select: Select<E>, req: &PageRequest) -> Result<Select<E>> {
+        let Some(after) = &req.after else {
+            return Ok(select);
+        };
+        let cursor = decode(after)
+            .ok_or_else(|| Error::bad_input("after", "is not a cursor this API gave out"))?;
+        if cursor.o != self.ordering() {
+            return Err(Error::bad_input(
+                "after",
+                "belongs to a different ordering; start again without `after`",
+            ));
+        }
+        let key: Value = cursor.k.into();
+        let (beyond, tie) = if self.descending {
+            (self.column.lt(key.clone()), self.id.lt(cursor.id))
+        } else {
+            (self.column.gt(key.clone()), self.id.gt(cursor.id))
+        };
+        let condition = Condition::any()
+            .add(beyond)
+            .add(Condition::all().add(self.column.eq(key)).add(tie));
+        Ok(select.filter(condition.into_condition()))
+    }
+
+    /// Turns up to `first + 1` ordered rows into a page.
+    fn page(
+        &self,
+        mut rows: Vec<E::Model>,
+        req: &PageRequest,
+        total: Option<u64>,
+    ) -> Page<E::Model> {
+        let has_next_page = rows.len() as u64 > req.first;
+        rows.truncate(req.first as usize);
+        let ordering = self.ordering();
+        let edges = rows
+            .into_iter()
+            .map(|row| {
+                let cursor = Cursor {
+                    o: ordering.clone(),
+                    k: (self.key)(&row),
+                    id: (self.id_of)(&row),
+                };
+                (encode(&cursor), row)
+            })
+            .collect();
+        Page {
+            edges,
+            has_next_page,
+            has_previous_page: req.after.is_some(),
+            total,
+        }
+    }
+}
+
 /// Fetches one page of `select` (already scoped and filtered): one statement for the rows, and
 /// one more for the total only when it was asked for.
 pub async fn fetch<E, C>(
@@ -139,70 +214,88 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let ordering = format!(
-        "{}{}",
-        sort.name,
-        if sort.descending { " desc" } else { "" }
-    );
     let total = if req.want_total {
         Some(select.clone().count(db).await?)
     } else {
         None
     };
-    let mut select = select;
-    if let Some(after) = &req.after {
-        let cursor = decode(after)
-            .ok_or_else(|| Error::bad_input("after", "is not a cursor this API gave out"))?;
-        if cursor.o != ordering {
-            return Err(Error::bad_input(
-                "after",
-                "belongs to a different ordering; start again without `after`",
-            ));
-        }
-        let key: Value = cursor.k.into();
-        let condition = if sort.descending {
-            Condition::any().add(sort.column.lt(key.clone())).add(
-                Condition::all()
-                    .add(sort.column.eq(key))
-                    .add(sort.id.lt(cursor.id)),
-            )
-        } else {
-            Condition::any().add(sort.column.gt(key.clone())).add(
-                Condition::all()
-                    .add(sort.column.eq(key))
-                    .add(sort.id.gt(cursor.id)),
-            )
-        };
-        select = select.filter(condition.into_condition());
-    }
-    let order = if sort.descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    let mut rows = select
-        .order_by(sort.column, order.clone())
-        .order_by(sort.id, order)
+    let rows = sort
+        .after(select, req)?
+        .order_by(sort.column, sort.order())
+        .order_by(sort.id, sort.order())
         .limit(req.first + 1)
         .all(db)
         .await?;
-    let has_next_page = rows.len() as u64 > req.first;
-    rows.truncate(req.first as usize);
-    let edges = rows
-        .into_iter()
-        .map(|row| {
-            let cursor = Cursor {
-                o: ordering.clone(),
-                k: (sort.key)(&row),
-                id: (sort.id_of)(&row),
-            };
-            (encode(&cursor), row)
+    Ok(sort.page(rows, req, total))
+}
+
+/// One page for each of many parents (the grants of each of 100 organisations, say) in a fixed
+/// number of statements: the rows of every page in one query, numbered per parent with a window
+/// function, and, when asked for, every total in one GROUP BY.
+pub async fn fetch_per_parent<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: E::Column,
+    parent_of: fn(&E::Model) -> Uuid,
+    parents: &[Uuid],
+    sort: Sort<E>,
+    req: &PageRequest,
+) -> Result<HashMap<Uuid, Page<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: Sync + FromQueryResult,
+    C: ConnectionTrait,
+{
+    let select = select.filter(parent.is_in(parents.to_vec()));
+    let mut totals: HashMap<Uuid, u64> = HashMap::new();
+    if req.want_total {
+        let counts = select
+            .clone()
+            .select_only()
+            .column_as(parent, "parent")
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .group_by(parent)
+            .into_tuple::<(Uuid, i64)>()
+            .all(db)
+            .await?;
+        totals = counts
+            .into_iter()
+            .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+            .collect();
+    }
+    let table = E::default().table_name().to_owned();
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let mut inner = sort.after(select, req)?.into_query();
+    inner.expr_as(
+        Expr::cust(format!(
+            "ROW_NUMBER() OVER (PARTITION BY \"{table}\".\"{p}\" ORDER BY \"{table}\".\"{c}\" {direction}, \"{table}\".\"{i}\" {direction})",
+            p = parent.as_str(),
+            c = sort.column.as_str(),
+            i = sort.id.as_str(),
+        )),
+        Alias::new("page_row"),
+    );
+    let numbered = Alias::new("numbered");
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, numbered.clone())
+        .and_where(Expr::col((numbered.clone(), Alias::new("page_row"))).lte(req.first + 1))
+        .order_by((numbered.clone(), Alias::new(parent.as_str())), Order::Asc)
+        .order_by((numbered, Alias::new("page_row")), Order::Asc)
+        .to_owned();
+    let mut rows: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for row in db.query_all(&outer).await? {
+        let model = E::Model::from_query_result(&row, "")?;
+        rows.entry(parent_of(&model)).or_default().push(model);
+    }
+    Ok(parents
+        .iter()
+        .map(|id| {
+            let total = req.want_total.then(|| totals.get(id).copied().unwrap_or(0));
+            (
+                *id,
+                sort.page(rows.remove(id).unwrap_or_default(), req, total),
+            )
         })
-        .collect();
-    Ok(Page {
-        edges,
-        has_next_page,
-        has_previous_page: req.after.is_some(),
-        total,
-    })
+        .collect())
 }

@@ -1,5 +1,7 @@
 //! Organisations, schemes, grants, funding tranches, objectives and indicators.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use entity::enums::{GrantStatus, OrganisationKind};
 use entity::{funding_period, grant, indicator, objective, organisation, scheme};
@@ -204,7 +206,7 @@ async fn expect_organisation<C: ConnectionTrait>(
 
 // ---------------------------------------------------------------- grants
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct GrantFilter {
     pub scheme_id: Option<Uuid>,
     pub grantee_id: Option<Uuid>,
@@ -244,7 +246,7 @@ impl GrantFilter {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum GrantSortField {
     #[default]
     Reference,
@@ -292,6 +294,32 @@ pub async fn grants(
     filter.check("filter")?;
     let select = scoped::<grant::Entity>(actor).filter(filter.condition());
     page::fetch(db, select, sort, page).await
+}
+
+/// Which relation a nested list of grants hangs from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GrantParent {
+    Scheme,
+    Grantee,
+}
+
+/// A page of grants for each of many schemes or grantees, in a fixed number of statements.
+pub async fn grants_per_parent(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    by: GrantParent,
+    parents: &[Uuid],
+    filter: &GrantFilter,
+    sort: Sort<grant::Entity>,
+    page: &PageRequest,
+) -> Result<HashMap<Uuid, Page<grant::Model>>> {
+    filter.check("filter")?;
+    let select = scoped::<grant::Entity>(actor).filter(filter.condition());
+    let (column, parent_of): (_, fn(&grant::Model) -> Uuid) = match by {
+        GrantParent::Scheme => (grant::Column::SchemeId, |g| g.scheme_id),
+        GrantParent::Grantee => (grant::Column::GranteeId, |g| g.grantee_id),
+    };
+    page::fetch_per_parent(db, select, column, parent_of, parents, sort, page).await
 }
 
 pub async fn grant(

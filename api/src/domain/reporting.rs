@@ -1,6 +1,8 @@
 //! Reports and what a grantee reports in them: activities with their participation and
 //! co-organisers, outcomes, indicator results, lessons and case studies.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use entity::enums::{ActivityKind, ReportKind, ReportStatus};
 use entity::{activity, report};
@@ -89,7 +91,7 @@ pub async fn report(
 
 // ---------------------------------------------------------------- reading activities
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ActivityFilter {
     pub grant_id: Option<Uuid>,
     pub grantee_id: Option<Uuid>,
@@ -140,7 +142,7 @@ impl ActivityFilter {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ActivitySortField {
     #[default]
     StartDate,
@@ -180,6 +182,29 @@ pub async fn activities(
     filter.check("filter")?;
     let select = scoped::<activity::Entity>(actor).filter(filter.condition(actor));
     page::fetch(db, select, sort, page).await
+}
+
+/// A page of activities for each of many grants, in a fixed number of statements.
+pub async fn activities_per_grant(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    grants: &[Uuid],
+    filter: &ActivityFilter,
+    sort: Sort<activity::Entity>,
+    page: &PageRequest,
+) -> Result<HashMap<Uuid, Page<activity::Model>>> {
+    filter.check("filter")?;
+    let select = scoped::<activity::Entity>(actor).filter(filter.condition(actor));
+    page::fetch_per_parent(
+        db,
+        select,
+        activity::Column::GrantId,
+        |a| a.grant_id,
+        grants,
+        sort,
+        page,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- creating reports

@@ -4,21 +4,20 @@ use async_graphql::{Context, InputObject, Object};
 use entity::{funding_period, grant, indicator, objective};
 use uuid::Uuid;
 
-use super::activity::{
-    ActivityConnection, ActivityFilterInput, ParticipationSummary, activities_connection,
-};
+use super::activity::{Activity, ActivityConnection, ActivityFilterInput, ParticipationSummary};
 use super::common::{ContextExt, GqlResult, GrantStatus, Money, SortDirection};
 use super::loaders::{
-    FundingPeriodsOfGrant, IndicatorsOfObjective, ObjectivesOfGrant, ParticipationOfGrant,
-    ReportsOfGrant, SchemeById,
+    ActivitiesOfGrant, ActivityArgs, FundingPeriodsOfGrant, GrantArgs, GrantsOf,
+    IndicatorsOfObjective, ObjectivesOfGrant, ParticipationOfGrant, ReportsOfGrant, SchemeById,
 };
 use super::organisation::{Organisation, Scheme, organisation_by_id};
 use super::report::Report;
 use super::scalars::{Date, Decimal};
 use crate::domain::portfolio::{
-    self, GrantFilter, GrantSortField, NewFundingPeriod, NewGrant, NewIndicator, NewObjective,
-    grant_sort,
+    self, GrantFilter, GrantParent, GrantSortField, NewFundingPeriod, NewGrant, NewIndicator,
+    NewObjective, grant_sort,
 };
+use crate::domain::reporting::ActivitySortField;
 use crate::domain::values::{
     Currency, DateRange, Money as DomainMoney, limits, optional_text, quantity, required_text,
 };
@@ -97,12 +96,24 @@ impl Grant {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<ActivityConnection> {
-        let mut filter = filter
+        let filter = filter
             .map(ActivityFilterInput::into_domain)
             .transpose()?
             .unwrap_or_default();
-        filter.grant_id = Some(self.0.id);
-        activities_connection(ctx, filter, None, first, after).await
+        let page = ctx.page(first, after)?;
+        let args = std::sync::Arc::new(ActivityArgs {
+            filter,
+            field: ActivitySortField::StartDate,
+            descending: false,
+            page,
+        });
+        let key = ActivitiesOfGrant {
+            grant: self.0.id,
+            args,
+        };
+        let rows = ctx.loader()?.load_one(key).await?;
+        let rows = rows.ok_or(Error::NotFound("activities"))?;
+        Ok(ActivityConnection::from_page(rows, Activity))
     }
     /// Everyone who took part in the grant's activities, summed over all its reports.
     async fn participation(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
@@ -240,14 +251,7 @@ pub struct GrantOrder {
     pub direction: SortDirection,
 }
 
-pub async fn grants_connection(
-    ctx: &Context<'_>,
-    filter: GrantFilter,
-    order: Option<GrantOrder>,
-    first: Option<i32>,
-    after: Option<String>,
-) -> GqlResult<GrantConnection> {
-    let page = ctx.page(first, after)?;
+fn grant_sort_of(order: Option<GrantOrder>) -> (GrantSortField, bool) {
     let order = order.unwrap_or_default();
     let field = match order.field {
         GrantOrderField::Reference => GrantSortField::Reference,
@@ -256,9 +260,54 @@ pub async fn grants_connection(
         GrantOrderField::EndDate => GrantSortField::EndDate,
         GrantOrderField::TotalFunding => GrantSortField::TotalFunding,
     };
-    let sort = grant_sort(field, order.direction == SortDirection::Desc);
-    let rows = portfolio::grants(ctx.db()?, ctx.actor()?, &filter, sort, &page).await?;
+    (field, order.direction == SortDirection::Desc)
+}
+
+pub async fn grants_connection(
+    ctx: &Context<'_>,
+    filter: GrantFilter,
+    order: Option<GrantOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<GrantConnection> {
+    let page = ctx.page(first, after)?;
+    let (field, descending) = grant_sort_of(order);
+    let rows = portfolio::grants(
+        ctx.db()?,
+        ctx.actor()?,
+        &filter,
+        grant_sort(field, descending),
+        &page,
+    )
+    .await?;
     Ok(GrantConnection::from_page(rows, Grant))
+}
+
+/// The grants of one scheme or grantee, batched with its siblings' through a data loader.
+pub async fn nested_grants(
+    ctx: &Context<'_>,
+    by: GrantParent,
+    parent: Uuid,
+    filter: GrantFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<GrantConnection> {
+    let page = ctx.page(first, after)?;
+    let (field, descending) = grant_sort_of(None);
+    let args = std::sync::Arc::new(GrantArgs {
+        filter,
+        field,
+        descending,
+        page,
+    });
+    let rows = ctx
+        .loader()?
+        .load_one(GrantsOf { by, parent, args })
+        .await?;
+    Ok(GrantConnection::from_page(
+        rows.ok_or(Error::NotFound("grants"))?,
+        Grant,
+    ))
 }
 
 #[derive(Default)]

@@ -14,6 +14,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::portfolio::{self, GrantFilter, GrantParent, GrantSortField};
+use crate::domain::reporting::{self, ActivityFilter, ActivitySortField};
 use crate::domain::scope::{self, scoped};
 use crate::error::Error;
 
@@ -192,5 +195,113 @@ impl Loader<ParticipationOfGrant> for Db {
             .into_iter()
             .map(|(id, p)| (ParticipationOfGrant(id), p))
             .collect())
+    }
+}
+
+/// The arguments of a nested list of grants; parents asking with the same arguments share one batch.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct GrantArgs {
+    pub filter: GrantFilter,
+    pub field: GrantSortField,
+    pub descending: bool,
+    pub page: PageRequest,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GrantsOf {
+    pub by: GrantParent,
+    pub parent: Uuid,
+    pub args: Arc<GrantArgs>,
+}
+
+impl Loader<GrantsOf> for Db {
+    type Value = Page<grant::Model>;
+    type Error = SharedError;
+
+    async fn load(&self, keys: &[GrantsOf]) -> LoadResult<GrantsOf, Self::Value> {
+        let mut groups: HashMap<(GrantParent, Arc<GrantArgs>), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.by, key.args.clone()))
+                .or_default()
+                .push(key.parent);
+        }
+        let mut map = HashMap::new();
+        for ((by, args), parents) in groups {
+            let sort = portfolio::grant_sort(args.field, args.descending);
+            let pages = portfolio::grants_per_parent(
+                &self.db,
+                &self.actor,
+                by,
+                &parents,
+                &args.filter,
+                sort,
+                &args.page,
+            )
+            .await
+            .map_err(|e| SharedError(Arc::new(e)))?;
+            for (parent, page) in pages {
+                map.insert(
+                    GrantsOf {
+                        by,
+                        parent,
+                        args: args.clone(),
+                    },
+                    page,
+                );
+            }
+        }
+        Ok(map)
+    }
+}
+
+/// The arguments of a grant's nested list of activities.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ActivityArgs {
+    pub filter: ActivityFilter,
+    pub field: ActivitySortField,
+    pub descending: bool,
+    pub page: PageRequest,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ActivitiesOfGrant {
+    pub grant: Uuid,
+    pub args: Arc<ActivityArgs>,
+}
+
+impl Loader<ActivitiesOfGrant> for Db {
+    type Value = Page<activity::Model>;
+    type Error = SharedError;
+
+    async fn load(&self, keys: &[ActivitiesOfGrant]) -> LoadResult<ActivitiesOfGrant, Self::Value> {
+        let mut groups: HashMap<Arc<ActivityArgs>, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups.entry(key.args.clone()).or_default().push(key.grant);
+        }
+        let mut map = HashMap::new();
+        for (args, grants) in groups {
+            let sort = reporting::activity_sort(args.field, args.descending);
+            let pages = reporting::activities_per_grant(
+                &self.db,
+                &self.actor,
+                &grants,
+                &args.filter,
+                sort,
+                &args.page,
+            )
+            .await
+            .map_err(|e| SharedError(Arc::new(e)))?;
+            for (grant, page) in pages {
+                map.insert(
+                    ActivitiesOfGrant {
+                        grant,
+                        args: args.clone(),
+                    },
+                    page,
+                );
+            }
+        }
+        Ok(map)
     }
 }

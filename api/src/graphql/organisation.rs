@@ -5,9 +5,9 @@ use entity::{organisation, scheme};
 use uuid::Uuid;
 
 use super::common::{ContextExt, GqlResult, OrganisationKind, Role};
-use super::grant::{GrantConnection, GrantFilterInput, grants_connection};
+use super::grant::{GrantConnection, GrantFilterInput, nested_grants};
 use super::loaders::OrganisationById;
-use crate::domain::portfolio::{self, GrantFilter, NewOrganisation, NewScheme};
+use crate::domain::portfolio::{self, GrantFilter, GrantParent, NewOrganisation, NewScheme};
 use crate::domain::values::{Currency, limits, optional_text, required_text};
 use crate::error::Problems;
 
@@ -50,11 +50,8 @@ impl Organisation {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<GrantConnection> {
-        let filter = GrantFilter {
-            grantee_id: Some(self.0.id),
-            ..Default::default()
-        };
-        grants_connection(ctx, filter, None, first, after).await
+        let filter = GrantFilter::default();
+        nested_grants(ctx, GrantParent::Grantee, self.0.id, filter, first, after).await
     }
 }
 
@@ -85,12 +82,11 @@ impl Scheme {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<GrantConnection> {
-        let mut filter = filter
+        let filter = filter
             .map(GrantFilterInput::into_domain)
             .transpose()?
             .unwrap_or_default();
-        filter.scheme_id = Some(self.0.id);
-        grants_connection(ctx, filter, None, first, after).await
+        nested_grants(ctx, GrantParent::Scheme, self.0.id, filter, first, after).await
     }
 }
 
