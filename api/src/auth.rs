@@ -60,8 +60,9 @@ pub struct Claims {
     pub nbf: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
+    /// A string or an array of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<serde_json::Value>,
 }
 
 /// Seconds of clock skew tolerated on `exp` and `nbf`.
@@ -99,7 +100,15 @@ impl Verifier {
         // Exactly one algorithm, the key's own: no `none`, no HS/RS confusion.
         let mut validation = Validation::new(algorithm);
         validation.algorithms = vec![algorithm];
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // What is configured is also required: a token without `iss`/`aud` is refused then.
+        let mut required = vec!["exp", "sub"];
+        if settings.issuer.is_some() {
+            required.push("iss");
+        }
+        if settings.audience.is_some() {
+            required.push("aud");
+        }
+        validation.set_required_spec_claims(&required);
         validation.validate_exp = true;
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
@@ -183,7 +192,7 @@ impl Signer {
             iat: Some(now),
             nbf: None,
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: self.audience.clone().map(serde_json::Value::String),
         };
         Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.key)?)
     }

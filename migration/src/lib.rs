@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_portfolio_tables;
 mod m20261128_000002_protect_audit_events;
+mod m20261128_000003_index_activity_references;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_portfolio_tables::Migration),
             Box::new(m20261128_000002_protect_audit_events::Migration),
+            Box::new(m20261128_000003_index_activity_references::Migration),
         ]
     }
 }

@@ -314,6 +314,11 @@ on_both_databases! {
             json!({ "input": { "objectiveId": other_objective, "statement": "theirs", "unit": "things" } }), &app.manager()).await["addIndicator"]["id"].clone();
         let as_manager = app.graphql(CREATE_ACTIVITY, activity_input(report, Some(id(&other_objective)), "2024-10-17", "2024-10-18", json!([])), Some(&app.manager())).await;
         assert_eq!(error_field(&as_manager), Some("objectiveId"));
+        // Another grantee is never a co-organiser: its id would land in this grantee's records.
+        let mut with_other = activity_input(report, None, "2024-10-17", "2024-10-18", json!([]));
+        with_other["input"]["organiserIds"] = json!([s.partners["drwg"], other_grantee]);
+        let refused = app.graphql(CREATE_ACTIVITY, with_other, Some(&app.manager())).await;
+        assert_eq!(error_field(&refused), Some("organiserIds[1]"));
         let result = app.graphql("mutation($input: RecordIndicatorResultInput!) { recordIndicatorResult(input: $input) { id } }",
             json!({ "input": { "reportId": report, "indicatorId": other_indicator, "actual": "1" } }), Some(&app.manager())).await;
         assert_eq!(error_field(&result), Some("indicatorId"));
@@ -403,6 +408,21 @@ on_both_databases! {
         assert_eq!(error_code(&reused), Some("CONFLICT"));
         assert_eq!(app.count("activities").await, 1);
 
+        // Another grantee's integration with the same `sub` and the same key is another caller.
+        let other = app.create_organisation("Other NGO", "GRANTEE").await;
+        let scheme = app.data("{ schemes { id } }", json!({}), &app.manager()).await["schemes"][0]["id"].clone();
+        let other_grant = app.create_grant(id(&scheme), other, "OTHER-1", "10.00", "2024-01-01", "2025-12-31").await;
+        let same_sub = |org: Uuid| portfolio_tests::token(json!({ "sub": "integration", "role": "grantee", "org_id": org.to_string() }));
+        let other_report = id(&create_report(&app, &same_sub(other), other_grant, "PROGRESS").await["id"]);
+        let mut theirs = activity_input(other_report, None, "2024-09-27", "2024-09-27", json!([{ "mode": "IN_PERSON", "total": 5, "female": 2 }]));
+        theirs["input"]["idempotencyKey"] = json!("shared-key");
+        let mut mine = activity_input(report, None, "2024-09-27", "2024-09-27", json!([{ "mode": "IN_PERSON", "total": 7, "female": 3 }]));
+        mine["input"]["idempotencyKey"] = json!("shared-key");
+        let first = app.data(CREATE_ACTIVITY, theirs, &same_sub(other)).await;
+        let second = app.data(CREATE_ACTIVITY, mine, &same_sub(s.grantee)).await;
+        assert_ne!(first["createActivity"]["id"], second["createActivity"]["id"]);
+        assert_eq!(second["createActivity"]["participation"][0]["total"], 7);
+
         let lesson = json!({ "input": { "reportId": report, "kind": "LESSON_LEARNED", "text": "Engage stakeholders early", "idempotencyKey": "lesson-1" } });
         let first = app.data("mutation($input: AddLessonInput!) { addLesson(input: $input) { id } }", lesson.clone(), &grantee).await;
         let second = app.data("mutation($input: AddLessonInput!) { addLesson(input: $input) { id } }", lesson, &grantee).await;
@@ -478,11 +498,12 @@ on_both_databases! {
         let deleted = app.data("mutation($input: DeleteInput!) { deleteActivity(input: $input) { id title } }",
             json!({ "input": { "id": a, "version": 2 } }), &grantee).await;
         assert_eq!(deleted["deleteActivity"]["id"], a);
-        let left = app.data("query($id: UUID!) { report(id: $id) { activities { id outcomes { id } } lessons { text activity { id } } } }",
+        let left = app.data("query($id: UUID!) { report(id: $id) { activities { id outcomes { id } } lessons { text version activity { id } } } }",
             json!({ "id": report }), &grantee).await;
         assert_eq!(left["report"]["activities"].as_array().unwrap().len(), 1);
         assert_eq!(left["report"]["activities"][0]["outcomes"].as_array().unwrap().len(), 1);
         assert_eq!(left["report"]["lessons"][0]["activity"], Value::Null);
+        assert_eq!(left["report"]["lessons"][0]["version"], 3, "unlinking is a change a client must see");
         assert_eq!(app.count("activity_participation").await, 1);
         let removed = app.data("mutation($input: DeleteInput!) { deleteOutcome(input: $input) { institution } }",
             json!({ "input": { "id": o["recordOutcome"]["id"], "version": 2 } }), &grantee).await;

@@ -177,6 +177,21 @@ async fn identity_provider(backend: Backend) {
         "expired",
     )
     .await;
+    // Configured claims are required, not merely checked when present.
+    for claim in ["iss", "aud"] {
+        let mut without = claims(json!({}));
+        without.as_object_mut().unwrap().remove(claim);
+        refused(&app, &rs256(dir.path(), &without), &format!("no {claim}")).await;
+    }
+    let listed = rs256(
+        dir.path(),
+        &claims(json!({ "aud": ["another-api", "scheme-portfolio"] })),
+    );
+    assert_eq!(
+        app.data(ME, json!({}), &listed).await["me"]["role"],
+        "ANALYST",
+        "aud may be a list"
+    );
     // HS/RS confusion: an HS256 token keyed with the public key's bytes.
     let pem = std::fs::read(&public).unwrap();
     refused(

@@ -53,6 +53,16 @@ impl Actor {
         }
     }
 
+    /// Whose idempotency keys these are: the same `sub` under another role or organisation is
+    /// another caller.
+    pub fn idempotency_owner(&self) -> String {
+        match self.access {
+            Access::Grantee(org) => format!("grantee:{org}:{}", self.sub),
+            Access::SchemeManager => format!("scheme_manager:{}", self.sub),
+            Access::Analyst => format!("analyst:{}", self.sub),
+        }
+    }
+
     /// The actor the service uses for its own writes (demo seeding).
     pub fn system() -> Self {
         Self::new("system:seed", Access::SchemeManager)

@@ -8,7 +8,9 @@
 //! `version` they were based on and change nothing when it is stale.
 
 use chrono::{NaiveDate, Utc};
-use entity::enums::{ActivityKind, LessonKind, OutcomeKind, ReportKind, ReportStatus};
+use entity::enums::{
+    ActivityKind, LessonKind, OrganisationKind, OutcomeKind, ReportKind, ReportStatus,
+};
 use entity::{
     activity, activity_organiser, case_study, grant, indicator, indicator_result, lesson,
     objective, organisation, outcome, participation, report,
@@ -17,7 +19,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -99,11 +101,26 @@ where
     E: scope::GrantOwned,
     C: ConnectionTrait,
 {
+    // The row a write changes or hangs from: locked until the write commits (PostgreSQL).
     scoped::<E>(actor)
         .filter(column.eq(id))
+        .lock_exclusive()
         .one(db)
         .await?
         .ok_or_else(|| not_found_at(field, what, id))
+}
+
+/// What an earlier request with the same idempotency key created.
+async fn replayed<E, C>(db: &C, actor: &Actor, column: E::Column, id: Uuid) -> Result<E::Model>
+where
+    E: scope::GrantOwned,
+    C: ConnectionTrait,
+{
+    scoped::<E>(actor).filter(column.eq(id)).one(db).await?.ok_or_else(|| {
+        Error::conflict(
+            "what this idempotency key created has since been deleted; send a new key to create it again",
+        )
+    })
 }
 
 fn record_change(
@@ -173,7 +190,7 @@ pub async fn update_report(
     changes: &ReportChanges,
 ) -> Result<report::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let before = report_in(&txn, actor, "id", changes.id, true).await?;
         ensure_can_edit_report(actor, &before)?;
@@ -285,12 +302,21 @@ async fn check_complete<C: ConnectionTrait>(
         .all(db)
         .await?;
     for (i, a) in activities.iter().enumerate() {
-        if a.start_date < grant.start_date || a.end_date > grant.end_date {
+        if a.start_date < grant.start_date {
             problems.push(
                 format!("activities[{i}].startDate"),
                 format!(
-                    "{:?} ({} to {}) lies outside the grant's period {} to {}",
-                    a.title, a.start_date, a.end_date, grant.start_date, grant.end_date
+                    "{:?} starts on {}, before the grant starts on {}",
+                    a.title, a.start_date, grant.start_date
+                ),
+            );
+        }
+        if a.end_date > grant.end_date {
+            problems.push(
+                format!("activities[{i}].endDate"),
+                format!(
+                    "{:?} ends on {}, after the grant ends on {}",
+                    a.title, a.end_date, grant.end_date
                 ),
             );
         }
@@ -361,7 +387,7 @@ async fn transition(
     review: Option<(Review, Option<&str>)>,
 ) -> Result<report::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let before = report_in(&txn, actor, "id", id, true).await?;
         let grant = grant_of(&txn, actor, before.grant_id).await?;
@@ -536,7 +562,14 @@ async fn check_objective<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn check_organisers<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid]) -> Result<()> {
+/// Co-organisers are organisations the actor can see, and never another grantee: naming one
+/// would write its id into this grantee's activity (and audit trail).
+async fn check_organisers<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    grant: &grant::Model,
+    ids: &[Uuid],
+) -> Result<()> {
     let mut problems = Problems::new();
     for (i, id) in ids.iter().enumerate() {
         if ids[..i].contains(id) {
@@ -548,6 +581,7 @@ async fn check_organisers<C: ConnectionTrait>(db: &C, actor: &Actor, ids: &[Uuid
         .all(db)
         .await?
         .into_iter()
+        .filter(|o| o.kind != OrganisationKind::Grantee || o.id == grant.grantee_id)
         .map(|o| o.id)
         .collect();
     for (i, id) in ids.iter().enumerate() {
@@ -612,24 +646,16 @@ pub async fn create_activity(
     key: Option<&Idempotency>,
 ) -> Result<activity::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         if let Some(id) = idempotency::replay(&txn, actor, key).await? {
-            return visible::<activity::Entity, _>(
-                &txn,
-                actor,
-                "id",
-                "activity",
-                activity::Column::Id,
-                id,
-            )
-            .await;
+            return replayed::<activity::Entity, _>(&txn, actor, activity::Column::Id, id).await;
         }
         let report = editable_report(&txn, actor, "reportId", new.report_id).await?;
         let grant = grant_of(&txn, actor, report.grant_id).await?;
         check_dates_in_grant(&grant, new.dates)?;
         check_objective(&txn, actor, &grant, new.objective_id).await?;
-        check_organisers(&txn, actor, &new.organiser_ids).await?;
+        check_organisers(&txn, actor, &grant, &new.organiser_ids).await?;
         let now = Utc::now();
         let model = activity::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -694,7 +720,7 @@ pub async fn update_activity(
     changes: &ActivityChanges,
 ) -> Result<activity::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let (before, _report, grant) =
             activity_for_edit(&txn, actor, changes.id, changes.version).await?;
@@ -713,7 +739,7 @@ pub async fn update_activity(
             check_objective(&txn, actor, &grant, objective).await?;
         }
         if let Some(ids) = &changes.organiser_ids {
-            check_organisers(&txn, actor, ids).await?;
+            check_organisers(&txn, actor, &grant, ids).await?;
         }
         bump_version::<activity::Entity, _>(
             &txn,
@@ -783,7 +809,7 @@ pub async fn delete_activity(
     version: i32,
 ) -> Result<activity::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let (before, _report, grant) = activity_for_edit(&txn, actor, id, version).await?;
         let mut image = activity_image(&txn, actor, &before).await?;
@@ -794,22 +820,50 @@ pub async fn delete_activity(
         if let serde_json::Value::Object(map) = &mut image {
             map.insert("outcomes".into(), snapshot(&outcomes)?);
         }
-        lesson::Entity::update_many()
-            .col_expr(
-                lesson::Column::ActivityId,
-                Expr::value(Option::<Uuid>::None),
-            )
+        // Lessons and case studies about it stay in the report, no longer tied to an activity:
+        // each is a change of its own, with a new version and an audit event.
+        let lessons = scoped::<lesson::Entity>(actor)
             .filter(lesson::Column::ActivityId.eq(id))
-            .exec(&txn)
+            .lock_exclusive()
+            .all(&txn)
             .await?;
-        case_study::Entity::update_many()
-            .col_expr(
-                case_study::Column::ActivityId,
-                Expr::value(Option::<Uuid>::None),
-            )
+        for before in lessons {
+            let mut model: lesson::ActiveModel = before.clone().into();
+            model.activity_id = Set(None);
+            model.version = Set(before.version + 1);
+            model.updated_at = Set(Utc::now());
+            let after = model.update(&txn).await?;
+            let change = record_change(
+                "deleteActivity",
+                "Lesson",
+                after.id,
+                &grant,
+                Some(snapshot(&before)?),
+                Some(snapshot(&after)?),
+            );
+            audit::record(&txn, actor, change).await?;
+        }
+        let case_studies = scoped::<case_study::Entity>(actor)
             .filter(case_study::Column::ActivityId.eq(id))
-            .exec(&txn)
+            .lock_exclusive()
+            .all(&txn)
             .await?;
+        for before in case_studies {
+            let mut model: case_study::ActiveModel = before.clone().into();
+            model.activity_id = Set(None);
+            model.version = Set(before.version + 1);
+            model.updated_at = Set(Utc::now());
+            let after = model.update(&txn).await?;
+            let change = record_change(
+                "deleteActivity",
+                "CaseStudy",
+                after.id,
+                &grant,
+                Some(snapshot(&before)?),
+                Some(snapshot(&after)?),
+            );
+            audit::record(&txn, actor, change).await?;
+        }
         let deleted = activity::Entity::delete_many()
             .filter(activity::Column::Id.eq(id))
             .filter(activity::Column::Version.eq(version))
@@ -870,18 +924,10 @@ pub async fn record_outcome(
     key: Option<&Idempotency>,
 ) -> Result<outcome::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         if let Some(id) = idempotency::replay(&txn, actor, key).await? {
-            return visible::<outcome::Entity, _>(
-                &txn,
-                actor,
-                "id",
-                "outcome",
-                outcome::Column::Id,
-                id,
-            )
-            .await;
+            return replayed::<outcome::Entity, _>(&txn, actor, outcome::Column::Id, id).await;
         }
         let activity = visible::<activity::Entity, _>(
             &txn,
@@ -939,7 +985,7 @@ pub async fn update_outcome(
     changes: &OutcomeChanges,
 ) -> Result<outcome::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let before = visible::<outcome::Entity, _>(
             &txn,
@@ -960,6 +1006,7 @@ pub async fn update_outcome(
                 .filter(activity::Column::Id.eq(activity_id))
                 .filter(activity::Column::GrantId.eq(grant.id))
                 .filter(activity::Column::ReportId.eq(report.id))
+                .lock_shared()
                 .one(&txn)
                 .await?
                 .ok_or_else(|| {
@@ -1044,14 +1091,12 @@ pub async fn record_indicator_result(
     key: Option<&Idempotency>,
 ) -> Result<indicator_result::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         if let Some(id) = idempotency::replay(&txn, actor, key).await? {
-            return visible::<indicator_result::Entity, _>(
+            return replayed::<indicator_result::Entity, _>(
                 &txn,
                 actor,
-                "id",
-                "indicator result",
                 indicator_result::Column::Id,
                 id,
             )
@@ -1120,7 +1165,7 @@ pub async fn update_indicator_result(
     changes: &IndicatorResultChanges,
 ) -> Result<indicator_result::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let before = visible::<indicator_result::Entity, _>(
             &txn,
@@ -1216,12 +1261,14 @@ async fn check_activity_in_report<C: ConnectionTrait>(
     id: Option<Uuid>,
 ) -> Result<()> {
     let Some(id) = id else { return Ok(()) };
+    // Shared lock: a concurrent deleteActivity waits for this write, or this one sees it gone.
     let found = scoped::<activity::Entity>(actor)
         .filter(activity::Column::Id.eq(id))
         .filter(activity::Column::ReportId.eq(report.id))
-        .count(db)
+        .lock_shared()
+        .one(db)
         .await?;
-    if found == 0 {
+    if found.is_none() {
         return Err(Error::bad_input(
             "activityId",
             format!("the report has no activity with the id {id}"),
@@ -1255,18 +1302,10 @@ pub async fn add_lesson(
     key: Option<&Idempotency>,
 ) -> Result<lesson::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         if let Some(id) = idempotency::replay(&txn, actor, key).await? {
-            return visible::<lesson::Entity, _>(
-                &txn,
-                actor,
-                "id",
-                "lesson",
-                lesson::Column::Id,
-                id,
-            )
-            .await;
+            return replayed::<lesson::Entity, _>(&txn, actor, lesson::Column::Id, id).await;
         }
         let report = editable_report(&txn, actor, "reportId", new.report_id).await?;
         let grant = grant_of(&txn, actor, report.grant_id).await?;
@@ -1318,7 +1357,7 @@ pub async fn update_lesson(
     changes: &LessonChanges,
 ) -> Result<lesson::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let before = visible::<lesson::Entity, _>(
             &txn,
@@ -1383,18 +1422,11 @@ pub async fn add_case_study(
     key: Option<&Idempotency>,
 ) -> Result<case_study::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         if let Some(id) = idempotency::replay(&txn, actor, key).await? {
-            return visible::<case_study::Entity, _>(
-                &txn,
-                actor,
-                "id",
-                "case study",
-                case_study::Column::Id,
-                id,
-            )
-            .await;
+            return replayed::<case_study::Entity, _>(&txn, actor, case_study::Column::Id, id)
+                .await;
         }
         let report = editable_report(&txn, actor, "reportId", new.report_id).await?;
         let grant = grant_of(&txn, actor, report.grant_id).await?;
@@ -1446,7 +1478,7 @@ pub async fn update_case_study(
     changes: &CaseStudyChanges,
 ) -> Result<case_study::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let before = visible::<case_study::Entity, _>(
             &txn,
@@ -1533,7 +1565,7 @@ pub async fn remove(
     version: i32,
 ) -> Result<Removed> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
         let (removed, report_id, grant_id, current, entity, action) = match what {
             Removable::Outcome => {

@@ -1,8 +1,8 @@
 //! Safe retries for integrations on flaky networks. A create that carries an idempotency key
 //! remembers, in its own transaction, what it created. The same key with the same input
 //! returns that first result and writes nothing; the same key with different input is
-//! `CONFLICT`. Keys belong to the caller (`sub`), so one client's keys never collide with
-//! another's.
+//! `CONFLICT`. Keys belong to the caller (role, organisation and `sub`), so one client's keys
+//! never collide with another's.
 
 use chrono::Utc;
 use entity::idempotency_key;
@@ -77,7 +77,7 @@ pub async fn remember<C: ConnectionTrait>(
 ) -> Result<()> {
     let Some(key) = key else { return Ok(()) };
     idempotency_key::ActiveModel {
-        actor: Set(actor.sub.clone()),
+        actor: Set(actor.idempotency_owner()),
         key: Set(key.key.clone()),
         operation: Set(key.operation.to_owned()),
         request_hash: Set(key.fingerprint.clone()),

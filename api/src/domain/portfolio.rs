@@ -8,7 +8,7 @@ use entity::{funding_period, grant, indicator, objective, organisation, scheme};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ pub async fn create_organisation(
     new: &NewOrganisation,
 ) -> Result<organisation::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_manage_portfolio(actor)?;
         let now = Utc::now();
         let model = organisation::ActiveModel {
@@ -126,7 +126,7 @@ pub async fn create_scheme(
     new: &NewScheme,
 ) -> Result<scheme::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_manage_portfolio(actor)?;
         expect_organisation(
             &txn,
@@ -347,7 +347,7 @@ pub async fn create_grant(
     new: &NewGrant,
 ) -> Result<grant::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_manage_portfolio(actor)?;
         scope::schemes(actor)
             .filter(scheme::Column::Id.eq(new.scheme_id))
@@ -453,7 +453,7 @@ pub async fn add_funding_period(
     new: &NewFundingPeriod,
 ) -> Result<funding_period::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_manage_portfolio(actor)?;
         let grant = grant_for_write(&txn, actor, "grantId", new.grant_id).await?;
         let grant_period = DateRange::new(grant.start_date, grant.end_date, "endDate")?;
@@ -541,7 +541,7 @@ pub async fn add_objective(
     new: &NewObjective,
 ) -> Result<objective::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_manage_portfolio(actor)?;
         let grant = grant_for_write(&txn, actor, "grantId", new.grant_id).await?;
         let model = objective::ActiveModel {
@@ -595,7 +595,7 @@ pub async fn add_indicator(
     new: &NewIndicator,
 ) -> Result<indicator::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_manage_portfolio(actor)?;
         let objective = scoped::<objective::Entity>(actor)
             .filter(objective::Column::Id.eq(new.objective_id))

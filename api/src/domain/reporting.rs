@@ -7,9 +7,7 @@ use chrono::{NaiveDate, Utc};
 use entity::enums::{ActivityKind, ReportKind, ReportStatus};
 use entity::{activity, report};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, QueryFilter};
 use uuid::Uuid;
 
 use super::actor::Actor;
@@ -226,12 +224,16 @@ pub async fn create_report(
     key: Option<&Idempotency>,
 ) -> Result<report::Model> {
     retrying(|| async move {
-        let txn = db.begin().await?;
+        let txn = super::tx::begin(db).await?;
         ensure_can_create_report(actor)?;
         if let Some(id) = idempotency::replay(&txn, actor, key).await? {
             return scope::find_visible::<report::Entity, _>(&txn, actor, report::Column::Id, id)
                 .await?
-                .ok_or(Error::NotFound("report"));
+                .ok_or_else(|| {
+                    Error::conflict(
+                        "what this idempotency key created has since been deleted; send a new key to create it again",
+                    )
+                });
         }
         let grant = grant_for_write(&txn, actor, "grantId", new.grant_id).await?;
         super::filing::check_period_in_grant(&grant, new.period)?;

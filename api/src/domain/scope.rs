@@ -160,5 +160,5 @@ pub fn activity_organisers(actor: &Actor) -> Select<activity_organiser::Entity> 
 /// The caller's own idempotency keys.
 pub fn idempotency_keys(actor: &Actor) -> Select<entity::idempotency_key::Entity> {
     entity::idempotency_key::Entity::find()
-        .filter(entity::idempotency_key::Column::Actor.eq(actor.sub.clone()))
+        .filter(entity::idempotency_key::Column::Actor.eq(actor.idempotency_owner()))
 }

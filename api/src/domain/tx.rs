@@ -5,7 +5,23 @@
 use std::future::Future;
 use std::time::Duration;
 
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+
 use crate::error::{Error, Result};
+
+/// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+/// writers queue on the busy timeout instead of failing when their snapshot goes stale;
+/// PostgreSQL ignores the mode.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
 
 const ATTEMPTS: u32 = 6;
 
@@ -18,7 +34,10 @@ where
     loop {
         attempt += 1;
         match work().await {
-            Err(Error::Unavailable(err)) if attempt < ATTEMPTS => {
+            // An exhausted pool already waited its acquire timeout: answer now, retrying adds load.
+            Err(Error::Unavailable(err))
+                if attempt < ATTEMPTS && !matches!(err, DbErr::ConnectionAcquire(_)) =>
+            {
                 let backoff = Duration::from_millis(10 * 2_u64.pow(attempt) + jitter_ms());
                 tracing::debug!(attempt, ?backoff, error = %err, "database busy; retrying the transaction");
                 tokio::time::sleep(backoff).await;

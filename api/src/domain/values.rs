@@ -197,6 +197,8 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
 /// Text limits, in characters.
 pub mod limits {
     pub const NAME: usize = 300;
+    /// A person's name, a tranche's label.
+    pub const PERSON: usize = 200;
     pub const SHORT: usize = 100;
     pub const TITLE: usize = 500;
     pub const STATEMENT: usize = 5_000;

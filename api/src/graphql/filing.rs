@@ -339,7 +339,11 @@ impl FilingMutation {
         let due_date = date_change(&mut p, "dueDate", input.due_date);
         let (name, role) = match input.prepared_by {
             Some(person) => (
-                p.take(required_text("preparedBy.name", &person.name, limits::NAME)),
+                p.take(required_text(
+                    "preparedBy.name",
+                    &person.name,
+                    limits::PERSON,
+                )),
                 p.take(optional_text(
                     "preparedBy.role",
                     person.role.as_deref(),

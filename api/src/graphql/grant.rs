@@ -456,7 +456,11 @@ impl GrantMutation {
         input: AddFundingPeriodInput,
     ) -> GqlResult<FundingPeriod> {
         let mut p = Problems::new();
-        let label = p.take(optional_text("label", input.label.as_deref(), limits::NAME));
+        let label = p.take(optional_text(
+            "label",
+            input.label.as_deref(),
+            limits::PERSON,
+        ));
         let amount = p.take(input.amount.into_domain("amount"));
         let period = date_range(
             &mut p,

@@ -277,7 +277,7 @@ impl CreateReportInput {
         let name = p.take(required_text(
             "preparedBy.name",
             &self.prepared_by.name,
-            limits::NAME,
+            limits::PERSON,
         ));
         let role = p.take(optional_text(
             "preparedBy.role",

@@ -15,7 +15,7 @@ use entity::{
     lesson, objective, organisation, outcome, participation, report, scheme,
 };
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, QueryFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -199,7 +199,7 @@ fn day(field: &str, text: &str) -> Result<NaiveDate> {
 pub async fn load_demo(db: &DatabaseConnection) -> Result<Seeded> {
     let demo: Demo = serde_json::from_str(DEMO).map_err(Error::internal)?;
     let actor = Actor::system();
-    let txn = db.begin().await?;
+    let txn = crate::domain::tx::begin(db).await?;
 
     if let Some(existing) = scope::scoped::<grant::Entity>(&actor)
         .filter(grant::Column::Reference.eq(demo.grant.reference.clone()))
