@@ -226,3 +226,108 @@ async fn an_identity_providers_rs256_tokens_are_verified_with_its_public_key_on_
 async fn an_identity_providers_rs256_tokens_are_verified_with_its_public_key_on_postgres() {
     identity_provider(Backend::Postgres).await;
 }
+
+/// A DER ECDSA signature (what OpenSSL writes) as the 64-byte `r || s` a JWS carries.
+fn der_to_jws(der: &[u8]) -> Vec<u8> {
+    assert_eq!(der[0], 0x30, "a DER sequence");
+    let mut at = 2;
+    let mut out = Vec::with_capacity(64);
+    for _ in 0..2 {
+        assert_eq!(der[at], 0x02, "a DER integer");
+        let len = der[at + 1] as usize;
+        let int = &der[at + 2..at + 2 + len];
+        let int = &int[int.iter().position(|b| *b != 0).unwrap_or(int.len())..];
+        out.extend(std::iter::repeat_n(0u8, 32 - int.len()));
+        out.extend_from_slice(int);
+        at += 2 + len;
+    }
+    out
+}
+
+async fn es256_identity_provider(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    openssl(
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "ec.pem",
+        ],
+        dir.path(),
+    );
+    openssl(
+        &[
+            "pkcs8",
+            "-topk8",
+            "-nocrypt",
+            "-in",
+            "ec.pem",
+            "-out",
+            "private.pem",
+        ],
+        dir.path(),
+    );
+    openssl(
+        &[
+            "pkey",
+            "-in",
+            "private.pem",
+            "-pubout",
+            "-out",
+            "public.pem",
+        ],
+        dir.path(),
+    );
+    let public = dir.path().join("public.pem");
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.auth.key = api::settings::JwtKey::PublicKeyFile(public.clone());
+    })
+    .await
+    else {
+        return;
+    };
+    let sign = |header: Value, claims: Value| {
+        let input = format!("{}.{}", b64(&header), b64(&claims));
+        std::fs::write(dir.path().join("input"), &input).unwrap();
+        openssl(
+            &[
+                "dgst",
+                "-sha256",
+                "-sign",
+                "private.pem",
+                "-out",
+                "signature",
+                "input",
+            ],
+            dir.path(),
+        );
+        let raw = der_to_jws(&std::fs::read(dir.path().join("signature")).unwrap());
+        use base64::Engine;
+        format!(
+            "{input}.{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+        )
+    };
+    let claims = json!({ "sub": "manager@idp", "role": "scheme_manager", "exp": now() + 600 });
+    let good = sign(json!({ "alg": "ES256", "typ": "JWT" }), claims.clone());
+    assert_eq!(
+        app.data(ME, json!({}), &good).await["me"]["role"],
+        "SCHEME_MANAGER"
+    );
+    // The same signature presented as another algorithm is refused.
+    let relabelled = sign(json!({ "alg": "ES384", "typ": "JWT" }), claims);
+    refused(&app, &relabelled, "ES384 against a P-256 key").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_providers_es256_tokens_are_verified_with_its_public_key_on_sqlite() {
+    es256_identity_provider(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_providers_es256_tokens_are_verified_with_its_public_key_on_postgres() {
+    es256_identity_provider(Backend::Postgres).await;
+}
