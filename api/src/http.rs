@@ -9,7 +9,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensions, ServerError};
-use async_graphql_actix_web::GraphQLRequest;
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
@@ -47,11 +46,14 @@ fn error_body(err: &Error) -> serde_json::Value {
     } ] })
 }
 
+/// The largest request body accepted (a GraphQL document with its variables).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
 async fn graphql(
     http: HttpRequest,
     state: web::Data<AppState>,
     request_id: RequestId,
-    request: GraphQLRequest,
+    body: web::Bytes,
 ) -> HttpResponse {
     let header = http
         .headers()
@@ -67,6 +69,16 @@ async fn graphql(
                 .json(error_body(&Error::Unauthenticated));
         }
     };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(err) => {
+            let error = Error::bad_input(
+                "body",
+                format!("expected a JSON object with `query` (and `variables`): {err}"),
+            );
+            return HttpResponse::BadRequest().json(error_body(&error));
+        }
+    };
     let loader = DataLoader::new(
         Db {
             db: state.db.clone(),
@@ -74,7 +86,7 @@ async fn graphql(
         },
         tokio::spawn,
     );
-    let request = request.into_inner().data(actor).data(loader);
+    let request = request.data(actor).data(loader);
     let mut response = state.schema.execute(request).await;
     for err in &mut response.errors {
         ensure_code(err);
@@ -95,12 +107,7 @@ fn ensure_code(err: &mut ServerError) {
         .as_ref()
         .is_some_and(|e| e.get("code").is_some());
     if !has_code {
-        let code = if err.message.contains("complexity") || err.message.contains("nested too deep")
-        {
-            code::BAD_USER_INPUT
-        } else {
-            default_code(err)
-        };
+        let code = default_code(err);
         err.extensions
             .get_or_insert_with(Default::default)
             .set("code", code);

@@ -88,7 +88,7 @@ impl Application {
                 })
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
-                .app_data(web::JsonConfig::default().limit(1 << 20))
+                .app_data(web::PayloadConfig::new(crate::http::MAX_BODY_BYTES))
                 .configure(routes)
         })
         .shutdown_timeout(20);

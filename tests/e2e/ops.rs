@@ -47,4 +47,70 @@ on_both_databases! {
         let response = app.graphql("{ grants { nope } }", json!({}), Some(&app.analyst())).await;
         assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"));
     }
+
+    async fn malformed_oversized_and_too_deep_requests_are_refused(app) {
+        let post = |body: Vec<u8>| {
+            let app = &app;
+            async move {
+                app.http().post(format!("{}/graphql", app.address))
+                    .bearer_auth(app.analyst())
+                    .header("Content-Type", "application/json")
+                    .body(body).send().await.unwrap()
+            }
+        };
+        let garbage = post(b"query { grants }".to_vec()).await;
+        assert_eq!(garbage.status(), 400);
+        let body: serde_json::Value = garbage.json().await.unwrap();
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+        let huge = post(format!("{{\"query\": \"{{ me {{ sub }} }}\", \"variables\": {{ \"pad\": \"{}\" }} }}", "x".repeat(2 << 20)).into_bytes()).await;
+        assert_eq!(huge.status(), 413);
+        let mut deep = String::from("id");
+        for _ in 0..5 {
+            deep = format!("grants {{ edges {{ node {{ scheme {{ {deep} }} }} }} }}");
+        }
+        let response = app.graphql(&format!("{{ schemes {{ {deep} }} }}"), json!({}), Some(&app.analyst())).await;
+        assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"), "{response}");
+        assert!(response["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{response}");
+    }
+}
+
+/// Production PostgreSQL is reached over TLS when the URL asks for it (`sslmode=require`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_use_tls_when_the_url_requires_it() {
+    use sea_orm::{ConnectionTrait, Statement};
+    use std::io::Write;
+    let admin = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    match sea_orm::Database::connect(format!("{admin}?sslmode=require")).await {
+        Ok(conn) => drop(conn.close().await),
+        Err(err) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "*** TLS check skipped: this PostgreSQL offers no TLS ({err})"
+            );
+            return;
+        }
+    }
+    let Some(app) = portfolio_tests::TestApp::spawn_with(portfolio_tests::Backend::Postgres, |s| {
+        s.database.url.push_str("?sslmode=require");
+    })
+    .await
+    else {
+        return;
+    };
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        row.try_get::<bool>("", "ssl").unwrap(),
+        "the connection is encrypted"
+    );
+    let data = app.data("{ me { role } }", json!({}), &app.analyst()).await;
+    assert_eq!(data["me"]["role"], "ANALYST");
 }
