@@ -699,19 +699,51 @@ pub async fn create_activity(
 }
 
 /// An activity the actor may change: visible, in an editable report, at the given version.
-async fn activity_for_edit<C: ConnectionTrait>(
+/// What lives in a report: which report and grant a row belongs to, and its version.
+trait ReportContent {
+    fn report_id(&self) -> Uuid;
+    fn grant_id(&self) -> Uuid;
+    fn version(&self) -> i32;
+}
+
+macro_rules! report_content {
+    ($($module:ident),+) => {
+        $(impl ReportContent for $module::Model {
+            fn report_id(&self) -> Uuid {
+                self.report_id
+            }
+            fn grant_id(&self) -> Uuid {
+                self.grant_id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        })+
+    };
+}
+
+report_content!(activity, outcome, indicator_result, lesson, case_study);
+
+/// A row of report content the actor may change: visible (locked), in a report the actor may
+/// edit, at the version the caller based its change on. Returns it with its report and grant.
+async fn content_for_edit<E, C>(
     db: &C,
     actor: &Actor,
+    what: &'static str,
+    column: E::Column,
     id: Uuid,
     version: i32,
-) -> Result<(activity::Model, report::Model, grant::Model)> {
-    let activity =
-        visible::<activity::Entity, _>(db, actor, "id", "activity", activity::Column::Id, id)
-            .await?;
-    let report = editable_report(db, actor, "id", activity.report_id).await?;
-    ensure_current_version("activity", activity.version, version)?;
-    let grant = grant_of(db, actor, activity.grant_id).await?;
-    Ok((activity, report, grant))
+) -> Result<(E::Model, report::Model, grant::Model)>
+where
+    E: scope::GrantOwned,
+    E::Model: ReportContent,
+    C: ConnectionTrait,
+{
+    let row = visible::<E, _>(db, actor, "id", what, column, id).await?;
+    let report = editable_report(db, actor, "id", row.report_id()).await?;
+    ensure_current_version(what, row.version(), version)?;
+    let grant = grant_of(db, actor, row.grant_id()).await?;
+    Ok((row, report, grant))
 }
 
 pub async fn update_activity(
@@ -722,8 +754,15 @@ pub async fn update_activity(
     retrying(|| async move {
         let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
-        let (before, _report, grant) =
-            activity_for_edit(&txn, actor, changes.id, changes.version).await?;
+        let (before, _report, grant) = content_for_edit::<activity::Entity, _>(
+            &txn,
+            actor,
+            "activity",
+            activity::Column::Id,
+            changes.id,
+            changes.version,
+        )
+        .await?;
         let before_image = activity_image(&txn, actor, &before).await?;
         let dates = DateRange::new(
             changes.start_date.unwrap_or(before.start_date),
@@ -811,7 +850,15 @@ pub async fn delete_activity(
     retrying(|| async move {
         let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
-        let (before, _report, grant) = activity_for_edit(&txn, actor, id, version).await?;
+        let (before, _report, grant) = content_for_edit::<activity::Entity, _>(
+            &txn,
+            actor,
+            "activity",
+            activity::Column::Id,
+            id,
+            version,
+        )
+        .await?;
         let mut image = activity_image(&txn, actor, &before).await?;
         let outcomes = scoped::<outcome::Entity>(actor)
             .filter(outcome::Column::ActivityId.eq(id))
@@ -987,18 +1034,15 @@ pub async fn update_outcome(
     retrying(|| async move {
         let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
-        let before = visible::<outcome::Entity, _>(
+        let (before, report, grant) = content_for_edit::<outcome::Entity, _>(
             &txn,
             actor,
-            "id",
             "outcome",
             outcome::Column::Id,
             changes.id,
+            changes.version,
         )
         .await?;
-        let report = editable_report(&txn, actor, "id", before.report_id).await?;
-        ensure_current_version("outcome", before.version, changes.version)?;
-        let grant = grant_of(&txn, actor, before.grant_id).await?;
         let mut model: outcome::ActiveModel = before.clone().into();
         if let Some(activity_id) = changes.activity_id {
             // Moving an outcome to the activity it really came from: same grant, same report.
@@ -1167,18 +1211,15 @@ pub async fn update_indicator_result(
     retrying(|| async move {
         let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
-        let before = visible::<indicator_result::Entity, _>(
+        let (before, _report, grant) = content_for_edit::<indicator_result::Entity, _>(
             &txn,
             actor,
-            "id",
             "indicator result",
             indicator_result::Column::Id,
             changes.id,
+            changes.version,
         )
         .await?;
-        editable_report(&txn, actor, "id", before.report_id).await?;
-        ensure_current_version("indicator result", before.version, changes.version)?;
-        let grant = grant_of(&txn, actor, before.grant_id).await?;
         bump_version::<indicator_result::Entity, _>(
             &txn,
             indicator_result::Column::Id,
@@ -1359,18 +1400,15 @@ pub async fn update_lesson(
     retrying(|| async move {
         let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
-        let before = visible::<lesson::Entity, _>(
+        let (before, report, grant) = content_for_edit::<lesson::Entity, _>(
             &txn,
             actor,
-            "id",
             "lesson",
             lesson::Column::Id,
             changes.id,
+            changes.version,
         )
         .await?;
-        let report = editable_report(&txn, actor, "id", before.report_id).await?;
-        ensure_current_version("lesson", before.version, changes.version)?;
-        let grant = grant_of(&txn, actor, before.grant_id).await?;
         if let Some(activity) = changes.activity_id {
             check_activity_in_report(&txn, actor, &report, activity).await?;
         }
@@ -1480,18 +1518,15 @@ pub async fn update_case_study(
     retrying(|| async move {
         let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
-        let before = visible::<case_study::Entity, _>(
+        let (before, report, grant) = content_for_edit::<case_study::Entity, _>(
             &txn,
             actor,
-            "id",
             "case study",
             case_study::Column::Id,
             changes.id,
+            changes.version,
         )
         .await?;
-        let report = editable_report(&txn, actor, "id", before.report_id).await?;
-        ensure_current_version("case study", before.version, changes.version)?;
-        let grant = grant_of(&txn, actor, before.grant_id).await?;
         if let Some(activity) = changes.activity_id {
             check_activity_in_report(&txn, actor, &report, activity).await?;
         }
@@ -1564,128 +1599,66 @@ pub async fn remove(
     id: Uuid,
     version: i32,
 ) -> Result<Removed> {
+    /// Checks, then deletes one row of report content at `version`.
+    macro_rules! delete {
+        ($module:ident, $what:literal, $entity:literal, $action:literal, $variant:ident, $txn:expr) => {{
+            let (row, _report, grant) = content_for_edit::<$module::Entity, _>(
+                $txn,
+                actor,
+                $what,
+                $module::Column::Id,
+                id,
+                version,
+            )
+            .await?;
+            let affected = $module::Entity::delete_many()
+                .filter($module::Column::Id.eq(id))
+                .filter($module::Column::Version.eq(version))
+                .exec($txn)
+                .await?
+                .rows_affected;
+            let change = record_change($action, $entity, id, &grant, Some(snapshot(&row)?), None);
+            (Removed::$variant(row), affected, change)
+        }};
+    }
     retrying(|| async move {
         let txn = super::tx::begin(db).await?;
         ensure_can_write(actor)?;
-        let (removed, report_id, grant_id, current, entity, action) = match what {
-            Removable::Outcome => {
-                let row = visible::<outcome::Entity, _>(
-                    &txn,
-                    actor,
-                    "id",
-                    "outcome",
-                    outcome::Column::Id,
-                    id,
-                )
-                .await?;
-                let (r, g, v) = (row.report_id, row.grant_id, row.version);
-                (Removed::Outcome(row), r, g, v, "Outcome", "deleteOutcome")
-            }
-            Removable::IndicatorResult => {
-                let row = visible::<indicator_result::Entity, _>(
-                    &txn,
-                    actor,
-                    "id",
-                    "indicator result",
-                    indicator_result::Column::Id,
-                    id,
-                )
-                .await?;
-                let (r, g, v) = (row.report_id, row.grant_id, row.version);
-                (
-                    Removed::IndicatorResult(row),
-                    r,
-                    g,
-                    v,
-                    "IndicatorResult",
-                    "deleteIndicatorResult",
-                )
-            }
-            Removable::Lesson => {
-                let row = visible::<lesson::Entity, _>(
-                    &txn,
-                    actor,
-                    "id",
-                    "lesson",
-                    lesson::Column::Id,
-                    id,
-                )
-                .await?;
-                let (r, g, v) = (row.report_id, row.grant_id, row.version);
-                (Removed::Lesson(row), r, g, v, "Lesson", "deleteLesson")
-            }
+        let (removed, affected, change) = match what {
+            Removable::Outcome => delete!(
+                outcome,
+                "outcome",
+                "Outcome",
+                "deleteOutcome",
+                Outcome,
+                &txn
+            ),
+            Removable::IndicatorResult => delete!(
+                indicator_result,
+                "indicator result",
+                "IndicatorResult",
+                "deleteIndicatorResult",
+                IndicatorResult,
+                &txn
+            ),
+            Removable::Lesson => delete!(lesson, "lesson", "Lesson", "deleteLesson", Lesson, &txn),
             Removable::CaseStudy => {
-                let row = visible::<case_study::Entity, _>(
-                    &txn,
-                    actor,
-                    "id",
+                delete!(
+                    case_study,
                     "case study",
-                    case_study::Column::Id,
-                    id,
-                )
-                .await?;
-                let (r, g, v) = (row.report_id, row.grant_id, row.version);
-                (
-                    Removed::CaseStudy(row),
-                    r,
-                    g,
-                    v,
                     "CaseStudy",
                     "deleteCaseStudy",
+                    CaseStudy,
+                    &txn
                 )
             }
         };
-        let image = match &removed {
-            Removed::Outcome(m) => snapshot(m)?,
-            Removed::IndicatorResult(m) => snapshot(m)?,
-            Removed::Lesson(m) => snapshot(m)?,
-            Removed::CaseStudy(m) => snapshot(m)?,
-        };
-        editable_report(&txn, actor, "id", report_id).await?;
-        ensure_current_version(entity, current, version)?;
-        let grant = grant_of(&txn, actor, grant_id).await?;
-        let affected = match what {
-            Removable::Outcome => {
-                outcome::Entity::delete_many()
-                    .filter(outcome::Column::Id.eq(id))
-                    .filter(outcome::Column::Version.eq(version))
-                    .exec(&txn)
-                    .await?
-            }
-            Removable::IndicatorResult => {
-                indicator_result::Entity::delete_many()
-                    .filter(indicator_result::Column::Id.eq(id))
-                    .filter(indicator_result::Column::Version.eq(version))
-                    .exec(&txn)
-                    .await?
-            }
-            Removable::Lesson => {
-                lesson::Entity::delete_many()
-                    .filter(lesson::Column::Id.eq(id))
-                    .filter(lesson::Column::Version.eq(version))
-                    .exec(&txn)
-                    .await?
-            }
-            Removable::CaseStudy => {
-                case_study::Entity::delete_many()
-                    .filter(case_study::Column::Id.eq(id))
-                    .filter(case_study::Column::Version.eq(version))
-                    .exec(&txn)
-                    .await?
-            }
-        }
-        .rows_affected;
         if affected != 1 {
-            return Err(Error::conflict(format!(
-                "the {entity} was changed by someone else; reload and retry"
-            )));
+            return Err(Error::conflict(
+                "it was changed by someone else; reload and retry",
+            ));
         }
-        audit::record(
-            &txn,
-            actor,
-            record_change(action, entity, id, &grant, Some(image), None),
-        )
-        .await?;
+        audit::record(&txn, actor, change).await?;
         txn.commit().await?;
         Ok(removed)
     })
