@@ -238,4 +238,54 @@ on_both_databases! {
         assert_eq!(next["schemes"][0]["grants"]["pageInfo"]["hasNextPage"], false);
         assert_eq!(next["schemes"][0]["grants"]["totalCount"], 2);
     }
+
+    async fn the_summary_filters_by_kind_dates_status_and_scheme_and_lists_overdue_reports(app) {
+        let grant = app.seed_demo().await;
+        let summary = |filter: Value| {
+            let app = &app;
+            async move {
+                app.data("query($f: PortfolioFilter) { portfolioSummary(filter: $f) { grantCount activityCount
+                    participation { total female } overdueReports { id } } }", json!({ "f": filter }), &app.manager())
+                    .await["portfolioSummary"].clone()
+            }
+        };
+        let forum = summary(json!({ "activityKind": "FORUM" })).await;
+        assert_eq!((forum["activityCount"].as_i64(), forum["participation"]["total"].as_i64()), (Some(1), Some(174)));
+        let december = summary(json!({ "from": "2024-12-01", "to": "2024-12-31" })).await;
+        assert_eq!((december["activityCount"].as_i64(), december["participation"]["total"].as_i64()), (Some(2), Some(361)));
+        assert_eq!(summary(json!({ "grantStatus": "ACTIVE" })).await["grantCount"], 0);
+        assert_eq!(summary(json!({ "grantStatus": "CLOSED" })).await["grantCount"], 1);
+        assert_eq!(summary(json!({ "schemeId": Uuid::new_v4() })).await["grantCount"], 0);
+        assert_eq!(summary(json!({ "from": "2026-01-01" })).await["grantCount"], 0, "the grant ended in January 2025");
+
+        // A DRAFT report due in the past is overdue until it is submitted.
+        let report = app.data("mutation($input: CreateReportInput!) { createReport(input: $input) { id } }",
+            json!({ "input": { "grantId": grant, "kind": "PROGRESS", "periodStart": "2024-08-05", "periodEnd": "2024-10-31",
+                "dueDate": "2024-11-30", "preparedBy": { "name": "Chheng Samuth" } } }), &app.manager()).await;
+        let overdue = summary(json!({})).await;
+        assert_eq!(overdue["overdueReports"], json!([{ "id": report["createReport"]["id"] }]));
+    }
+
+    async fn the_audit_trail_filters_by_entity_actor_and_time(app) {
+        let scheme = app.create_scheme("Scheme").await;
+        let grantee = app.create_organisation("Grantee", "GRANTEE").await;
+        let before = chrono::Utc::now();
+        let grant = app.create_grant(scheme, grantee, "G-1", "5.00", "2025-01-01", "2025-12-31").await;
+        app.create_report(grant, &app.grantee(grantee)).await;
+        let events = |filter: Value| {
+            let app = &app;
+            async move {
+                app.data("query($f: AuditFilter) { auditEvents(filter: $f) { totalCount edges { node { action actor } } } }",
+                    json!({ "f": filter }), &app.analyst()).await["auditEvents"].clone()
+            }
+        };
+        assert_eq!(events(json!({})).await["totalCount"], 6, "3 organisations, a scheme, a grant and a report");
+        assert_eq!(events(json!({ "entity": "Organisation" })).await["totalCount"], 3);
+        let by_grantee = events(json!({ "actor": format!("integration@{grantee}") })).await;
+        assert_eq!(by_grantee["edges"], json!([{ "node": { "action": "createReport", "actor": format!("integration@{grantee}") } }]));
+        let recent = events(json!({ "from": before.to_rfc3339() })).await;
+        let actions: Vec<&str> = recent["edges"].as_array().unwrap().iter().map(|e| e["node"]["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["createReport", "createGrant"], "newest first");
+        assert_eq!(events(json!({ "to": before.to_rfc3339() })).await["totalCount"], 4);
+    }
 }
