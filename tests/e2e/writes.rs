@@ -177,4 +177,24 @@ on_both_databases! {
         let names = mutations["__schema"]["mutationType"]["fields"].to_string().to_lowercase();
         assert!(!names.contains("audit"), "no mutation touches the audit trail: {names}");
     }
+
+    async fn a_scheme_manager_closes_a_grant_from_the_version_it_read(app) {
+        let scheme = app.create_scheme("Scheme").await;
+        let grantee = app.create_organisation("Grantee", "GRANTEE").await;
+        let grant = app.create_grant(scheme, grantee, "G-1", "10.00", "2024-01-01", "2024-12-31").await;
+        let update = "mutation($input: UpdateGrantInput!) { updateGrant(input: $input) { status title version } }";
+        let input = json!({ "input": { "id": grant, "version": 1, "status": "CLOSED" } });
+        for token in [app.grantee(grantee), app.analyst()] {
+            assert_eq!(error_code(&app.graphql(update, input.clone(), Some(&token)).await), Some("FORBIDDEN"));
+        }
+        let closed = app.data(update, input.clone(), &app.manager()).await;
+        assert_eq!(closed["updateGrant"], json!({ "status": "CLOSED", "title": "Grant G-1", "version": 2 }));
+        let stale = app.graphql(update, json!({ "input": { "id": grant, "version": 1, "title": "Renamed" } }), Some(&app.manager())).await;
+        assert_eq!(error_code(&stale), Some("CONFLICT"));
+        let trail = app.data("query($id: UUID!) { auditEvents(filter: { entityId: $id }) { edges { node { action before after } } } }",
+            json!({ "id": grant }), &app.manager()).await;
+        let event = &trail["auditEvents"]["edges"][0]["node"];
+        assert_eq!(event["action"], "updateGrant");
+        assert_eq!((event["before"]["status"].as_str(), event["after"]["status"].as_str()), (Some("ACTIVE"), Some("CLOSED")));
+    }
 }

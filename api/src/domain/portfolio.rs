@@ -412,6 +412,56 @@ pub async fn create_grant(
     .await
 }
 
+/// What a scheme manager may change on a grant once awarded: its title and status (closing
+/// it). Its money and dates are fixed by the tranches and reports that hang from them.
+#[derive(Clone, Debug)]
+pub struct GrantChanges {
+    pub id: Uuid,
+    pub version: i32,
+    pub title: Option<String>,
+    pub status: Option<GrantStatus>,
+}
+
+pub async fn update_grant(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    changes: &GrantChanges,
+) -> Result<grant::Model> {
+    retrying(|| async move {
+        let txn = super::tx::begin(db).await?;
+        ensure_can_manage_portfolio(actor)?;
+        let before = grant_for_write(&txn, actor, "id", changes.id).await?;
+        super::policy::ensure_current_version("grant", before.version, changes.version)?;
+        let mut model: grant::ActiveModel = before.clone().into();
+        if let Some(title) = &changes.title {
+            model.title = Set(title.clone());
+        }
+        if let Some(status) = changes.status {
+            model.status = Set(status);
+        }
+        model.version = Set(before.version + 1);
+        model.updated_at = Set(Utc::now());
+        let after = model.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Change {
+                action: "updateGrant",
+                entity: "Grant",
+                entity_id: after.id,
+                owner_org_id: Some(after.grantee_id),
+                grant_id: Some(after.id),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(after)
+    })
+    .await
+}
+
 /// Reads a grant the actor may see, inside a write's transaction, locking it against
 /// concurrent changes of what is checked against it (PostgreSQL; SQLite serialises writers).
 pub(crate) async fn grant_for_write<C: ConnectionTrait>(

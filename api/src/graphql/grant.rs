@@ -14,8 +14,8 @@ use super::organisation::{Organisation, Scheme, organisation_by_id};
 use super::report::Report;
 use super::scalars::{Date, Decimal};
 use crate::domain::portfolio::{
-    self, GrantFilter, GrantParent, GrantSortField, NewFundingPeriod, NewGrant, NewIndicator,
-    NewObjective, grant_sort,
+    self, GrantChanges, GrantFilter, GrantParent, GrantSortField, NewFundingPeriod, NewGrant,
+    NewIndicator, NewObjective, grant_sort,
 };
 use crate::domain::reporting::ActivitySortField;
 use crate::domain::values::{
@@ -382,6 +382,16 @@ pub struct CreateGrantInput {
     pub status: Option<GrantStatus>,
 }
 
+/// Renames or closes a grant. Its money and dates stay as awarded.
+#[derive(InputObject)]
+pub struct UpdateGrantInput {
+    pub id: Uuid,
+    /// The version the change is based on.
+    pub version: i32,
+    pub title: Option<String>,
+    pub status: Option<GrantStatus>,
+}
+
 #[derive(InputObject)]
 pub struct AddFundingPeriodInput {
     pub grant_id: Uuid,
@@ -446,6 +456,23 @@ impl GrantMutation {
         };
         Ok(Grant(
             portfolio::create_grant(ctx.db()?, ctx.actor()?, &new).await?,
+        ))
+    }
+
+    /// Renames or closes a grant (scheme managers).
+    async fn update_grant(&self, ctx: &Context<'_>, input: UpdateGrantInput) -> GqlResult<Grant> {
+        let title = input
+            .title
+            .map(|t| required_text("title", &t, limits::TITLE))
+            .transpose()?;
+        let changes = GrantChanges {
+            id: input.id,
+            version: input.version,
+            title,
+            status: input.status.map(Into::into),
+        };
+        Ok(Grant(
+            portfolio::update_grant(ctx.db()?, ctx.actor()?, &changes).await?,
         ))
     }
 
