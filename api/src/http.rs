@@ -1,6 +1,7 @@
 //! HTTP routes: `/graphql` (POST executes, GET serves GraphiQL), `/healthz`, `/readyz`,
 //! `/metrics`. Authentication happens here, once, before any GraphQL runs: without a valid
-//! bearer token nothing is executed, introspection included.
+//! bearer token nothing is executed, introspection included, and only GraphiQL, `/healthz`
+//! and `/readyz` answer.
 
 use std::sync::Arc;
 
@@ -152,7 +153,23 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Portfolio-wide counters: for scheme managers and analysts (a scraper sends a long-lived
+/// analyst token, e.g. `portfolio-api token --role analyst --ttl 365d --sub prometheus`).
+async fn metrics(http: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let header = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match state.verifier.verify_header(header) {
+        Ok(actor) if actor.grantee_org().is_none() => {}
+        Ok(_) => return HttpResponse::Forbidden().finish(),
+        Err(reason) => {
+            tracing::info!(%reason, "metrics refused: not authenticated");
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .finish();
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
