@@ -73,7 +73,12 @@ async fn postgres() -> Option<String> {
         .get_or_init(|| async {
             let admin = postgres_admin_url();
             let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            match sea_orm::Database::connect(admin.as_str()).await {
+            let mut options = sea_orm::ConnectOptions::new(admin.clone());
+            options
+                .connect_timeout(std::time::Duration::from_secs(3))
+                .acquire_timeout(std::time::Duration::from_secs(3))
+                .sqlx_logging(false);
+            match sea_orm::Database::connect(options).await {
                 Ok(conn) => {
                     drop_leftover_databases(&conn).await;
                     let _ = conn.close().await;
