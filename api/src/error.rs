@@ -175,6 +175,12 @@ impl Problems {
         self.0.is_empty()
     }
 
+    /// A value `take` kept. Once `into_result` has passed, every value taken is there; a missing
+    /// one is a bug in the caller, not bad input.
+    pub fn checked<T>(value: Option<T>) -> Result<T> {
+        value.ok_or_else(|| Error::internal("a validated input value went missing"))
+    }
+
     pub fn into_result(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())

@@ -49,11 +49,6 @@ fn date_change(p: &mut Problems, field: &str, value: Option<Date>) -> Option<chr
     value.and_then(|d| p.take(d.day(field)))
 }
 
-/// Everything was checked and recorded in `p`; a missing value now is a bug, not bad input.
-fn checked<T>(value: Option<T>) -> Result<T> {
-    value.ok_or_else(|| Error::internal("a validated input value went missing"))
-}
-
 /// How many attended one way.
 #[derive(InputObject)]
 pub struct ParticipantCountInput {
@@ -269,12 +264,12 @@ impl CreateActivityInput {
                 report_id: self.report_id,
                 objective_id: self.objective_id,
                 kind: self.kind.into(),
-                title: checked(title)?,
-                dates: checked(dates)?,
-                venue: checked(venue)?,
-                location: checked(location)?,
-                narrative: checked(narrative)?,
-                participation: checked(rows)?,
+                title: Problems::checked(title)?,
+                dates: Problems::checked(dates)?,
+                venue: Problems::checked(venue)?,
+                location: Problems::checked(location)?,
+                narrative: Problems::checked(narrative)?,
+                participation: Problems::checked(rows)?,
                 organiser_ids: self.organiser_ids,
             },
             self.idempotency_key,
@@ -474,10 +469,10 @@ impl FilingMutation {
             activity_id: input.activity_id,
             fields: OutcomeFields {
                 kind: input.kind.into(),
-                statement: checked(statement)?,
-                actor: checked(actor)?,
-                institution: checked(institution)?,
-                evidence: checked(evidence)?,
+                statement: Problems::checked(statement)?,
+                actor: Problems::checked(actor)?,
+                institution: Problems::checked(institution)?,
+                evidence: Problems::checked(evidence)?,
                 date,
             },
         };
@@ -552,8 +547,8 @@ impl FilingMutation {
         let new = NewIndicatorResult {
             report_id: input.report_id,
             indicator_id: input.indicator_id,
-            actual: checked(actual)?,
-            narrative: checked(narrative)?,
+            actual: Problems::checked(actual)?,
+            narrative: Problems::checked(narrative)?,
         };
         let key = key(input.idempotency_key, "recordIndicatorResult", &new)?;
         Ok(IndicatorResult(
@@ -667,8 +662,8 @@ impl FilingMutation {
         p.into_result()?;
         let new = NewCaseStudy {
             report_id: input.report_id,
-            title: checked(title)?,
-            narrative: checked(narrative)?,
+            title: Problems::checked(title)?,
+            narrative: Problems::checked(narrative)?,
             activity_id: input.activity_id,
         };
         let key = key(input.idempotency_key, "addCaseStudy", &new)?;

@@ -438,11 +438,11 @@ impl GrantMutation {
             "endDate",
         );
         p.into_result()?;
-        let (Some(reference), Some(title), Some(total_funding), Some(period)) =
-            (reference, title, total_funding, period)
-        else {
-            return Err(Error::internal("validated input went missing").into());
-        };
+        let (reference, title) = (Problems::checked(reference)?, Problems::checked(title)?);
+        let (total_funding, period) = (
+            Problems::checked(total_funding)?,
+            Problems::checked(period)?,
+        );
         let new = NewGrant {
             scheme_id: input.scheme_id,
             grantee_id: input.grantee_id,
@@ -497,9 +497,8 @@ impl GrantMutation {
             "endDate",
         );
         p.into_result()?;
-        let (Some(label), Some(amount), Some(period)) = (label, amount, period) else {
-            return Err(Error::internal("validated input went missing").into());
-        };
+        let (label, amount) = (Problems::checked(label)?, Problems::checked(amount)?);
+        let period = Problems::checked(period)?;
         let new = NewFundingPeriod {
             grant_id: input.grant_id,
             label,
@@ -532,7 +531,7 @@ impl GrantMutation {
         let new = NewObjective {
             grant_id: input.grant_id,
             number: input.number,
-            statement: statement.unwrap_or_default(),
+            statement: Problems::checked(statement)?,
         };
         Ok(Objective(
             portfolio::add_objective(ctx.db()?, ctx.actor()?, &new).await?,
@@ -560,8 +559,8 @@ impl GrantMutation {
         p.into_result()?;
         let new = NewIndicator {
             objective_id: input.objective_id,
-            statement: statement.unwrap_or_default(),
-            unit: unit.unwrap_or_default(),
+            statement: Problems::checked(statement)?,
+            unit: Problems::checked(unit)?,
             baseline,
             target,
         };

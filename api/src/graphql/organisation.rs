@@ -204,14 +204,14 @@ impl CreateOrganisationInput {
         }
         p.into_result()?;
         Ok(NewOrganisation {
-            name: name.unwrap_or_default(),
-            acronym: acronym.flatten(),
+            name: Problems::checked(name)?,
+            acronym: Problems::checked(acronym)?,
             kind: self.kind.into(),
-            description: description.flatten(),
-            address: address.flatten(),
-            phone: phone.flatten(),
-            website: website.flatten(),
-            country: country.flatten(),
+            description: Problems::checked(description)?,
+            address: Problems::checked(address)?,
+            phone: Problems::checked(phone)?,
+            website: Problems::checked(website)?,
+            country: Problems::checked(country)?,
         })
     }
 }
@@ -252,9 +252,7 @@ impl OrganisationMutation {
         let name = p.take(required_text("name", &input.name, limits::NAME));
         let currency = p.take(Currency::parse("currency", &input.currency));
         p.into_result()?;
-        let (Some(name), Some(currency)) = (name, currency) else {
-            return Err(crate::error::Error::internal("validated input went missing").into());
-        };
+        let (name, currency) = (Problems::checked(name)?, Problems::checked(currency)?);
         let new = NewScheme {
             name,
             funder_id: input.funder_id,

@@ -285,10 +285,8 @@ impl CreateReportInput {
             limits::NAME,
         ));
         p.into_result()?;
-        let (Some(period), Some(due_date), Some(name), Some(role)) = (period, due_date, name, role)
-        else {
-            return Err(Error::internal("validated input went missing"));
-        };
+        let (period, due_date) = (Problems::checked(period)?, Problems::checked(due_date)?);
+        let (name, role) = (Problems::checked(name)?, Problems::checked(role)?);
         Ok(NewReport {
             grant_id: self.grant_id,
             kind: self.kind.into(),
