@@ -21,6 +21,8 @@ pub struct Actor {
     pub access: Access,
     /// The HTTP request's id, written into audit events.
     pub request_id: Option<String>,
+    /// The service itself (demo seeding), never a token's bearer.
+    system: bool,
 }
 
 impl Actor {
@@ -29,6 +31,7 @@ impl Actor {
             sub: sub.into(),
             access,
             request_id: None,
+            system: false,
         }
     }
 
@@ -63,8 +66,16 @@ impl Actor {
         }
     }
 
-    /// The actor the service uses for its own writes (demo seeding).
+    /// The actor the service uses for its own writes (demo seeding): a scheme manager that no
+    /// token can stand for.
     pub fn system() -> Self {
-        Self::new("system:seed", Access::SchemeManager)
+        Self {
+            system: true,
+            ..Self::new("system:seed", Access::SchemeManager)
+        }
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.system
     }
 }

@@ -8,6 +8,7 @@ use chrono::Utc;
 use entity::idempotency_key;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -25,23 +26,55 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
-    /// `input` is the validated input, whose debug form is fingerprinted.
-    pub fn new(
-        key: Option<&str>,
-        operation: &'static str,
-        input: &impl std::fmt::Debug,
-    ) -> Result<Option<Self>> {
-        let Some(key) = key else { return Ok(None) };
+    /// `canonical` is the checked input in its canonical form (see `Write::canonical`).
+    pub fn new(key: &str, operation: &'static str, canonical: &Value) -> Result<Self> {
         let key = required_text("idempotencyKey", key, 200)?;
-        let fingerprint = format!(
-            "{:x}",
-            Sha256::digest(format!("{operation}:{input:?}").as_bytes())
-        );
-        Ok(Some(Self {
+        Ok(Self {
             key,
             operation,
-            fingerprint,
-        }))
+            fingerprint: fingerprint(operation, canonical),
+        })
+    }
+}
+
+/// SHA-256 over the operation's name and the input as JSON with its object keys sorted, so the
+/// same input gives the same fingerprint in every release, whatever the order of fields in code.
+pub fn fingerprint(operation: &str, canonical: &Value) -> String {
+    let mut text = String::from(operation);
+    text.push('\n');
+    write_sorted(&mut text, canonical);
+    format!("{:x}", Sha256::digest(text.as_bytes()))
+}
+
+fn write_sorted(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(key) {
+                    write_sorted(out, v);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_sorted(out, item);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
     }
 }
 
@@ -92,4 +125,27 @@ pub async fn remember<C: ConnectionTrait>(
         _ => err.into(),
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::fingerprint;
+
+    #[test]
+    fn a_fingerprint_ignores_the_order_of_fields() {
+        let a =
+            json!({ "title": "Forum", "dates": { "start": "2024-10-17", "end": "2024-10-18" } });
+        let b =
+            json!({ "dates": { "end": "2024-10-18", "start": "2024-10-17" }, "title": "Forum" });
+        assert_eq!(
+            fingerprint("createActivity", &a),
+            fingerprint("createActivity", &b)
+        );
+        assert_ne!(
+            fingerprint("createActivity", &a),
+            fingerprint("addLesson", &a)
+        );
+    }
 }

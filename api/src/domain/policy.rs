@@ -8,22 +8,37 @@ use entity::report;
 use super::actor::{Access, Actor};
 use crate::error::{Error, Result};
 
-/// Organisations, schemes, grants and their money, objectives and indicators: scheme managers only.
-pub fn ensure_can_manage_portfolio(actor: &Actor) -> Result<()> {
+/// Anything that writes: everyone but analysts, who read everything and write nothing.
+pub fn ensure_can_write(actor: &Actor) -> Result<()> {
     match actor.access {
-        Access::SchemeManager => Ok(()),
-        Access::Analyst => Err(Error::forbidden("analysts have read-only access")),
+        Access::Analyst => Err(read_only()),
+        Access::SchemeManager | Access::Grantee(_) => Ok(()),
+    }
+}
+
+/// The service's own counters (`/metrics`) describe the whole portfolio: scheme managers and
+/// analysts only.
+pub fn ensure_can_read_metrics(actor: &Actor) -> Result<()> {
+    match actor.access {
+        Access::SchemeManager | Access::Analyst => Ok(()),
         Access::Grantee(_) => Err(Error::forbidden(
-            "grantees cannot change grants, money, schemes or organisations",
+            "the service's metrics cover every grantee; grantees cannot read them",
         )),
     }
 }
 
-/// Opening a new report on a grant the actor can see.
-pub fn ensure_can_create_report(actor: &Actor) -> Result<()> {
+fn read_only() -> Error {
+    Error::forbidden("analysts have read-only access")
+}
+
+/// Organisations, schemes, grants and their money, objectives and indicators: scheme managers only.
+pub fn ensure_can_manage_portfolio(actor: &Actor) -> Result<()> {
     match actor.access {
-        Access::SchemeManager | Access::Grantee(_) => Ok(()),
-        Access::Analyst => Err(Error::forbidden("analysts have read-only access")),
+        Access::SchemeManager => Ok(()),
+        Access::Analyst => Err(read_only()),
+        Access::Grantee(_) => Err(Error::forbidden(
+            "grantees cannot change grants, money, schemes or organisations",
+        )),
     }
 }
 
@@ -31,7 +46,7 @@ pub fn ensure_can_create_report(actor: &Actor) -> Result<()> {
 /// A grantee edits only while the report is `DRAFT` or `RETURNED`; nobody edits an `ACCEPTED` one.
 pub fn ensure_can_edit_report(actor: &Actor, report: &report::Model) -> Result<()> {
     match actor.access {
-        Access::Analyst => Err(Error::forbidden("analysts have read-only access")),
+        Access::Analyst => Err(read_only()),
         Access::Grantee(_) => match report.status {
             ReportStatus::Draft | ReportStatus::Returned => Ok(()),
             status => Err(Error::conflict(format!(
@@ -51,7 +66,7 @@ pub fn ensure_can_edit_report(actor: &Actor, report: &report::Model) -> Result<(
 /// Submitting: the report's grantee (or a scheme manager on its behalf), from DRAFT or RETURNED.
 pub fn ensure_can_submit_report(actor: &Actor, report: &report::Model) -> Result<()> {
     if actor.access == Access::Analyst {
-        return Err(Error::forbidden("analysts have read-only access"));
+        return Err(read_only());
     }
     match report.status {
         ReportStatus::Draft | ReportStatus::Returned => Ok(()),
@@ -66,7 +81,7 @@ pub fn ensure_can_submit_report(actor: &Actor, report: &report::Model) -> Result
 pub fn ensure_can_review_report(actor: &Actor, report: &report::Model) -> Result<()> {
     match actor.access {
         Access::SchemeManager => {}
-        Access::Analyst => return Err(Error::forbidden("analysts have read-only access")),
+        Access::Analyst => return Err(read_only()),
         Access::Grantee(_) => {
             return Err(Error::forbidden(
                 "only the scheme manager accepts or returns reports",
@@ -79,16 +94,5 @@ pub fn ensure_can_review_report(actor: &Actor, report: &report::Model) -> Result
             "the report is {}; only a SUBMITTED report can be accepted or returned",
             status.as_str()
         ))),
-    }
-}
-
-/// The `version` a client based its change on must still be the current one.
-pub fn ensure_current_version(entity: &str, current: i32, given: i32) -> Result<()> {
-    if current == given {
-        Ok(())
-    } else {
-        Err(Error::conflict(format!(
-            "the {entity} was changed by someone else (version {given} is stale; the current version is {current}); reload and retry"
-        )))
     }
 }

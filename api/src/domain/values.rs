@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use entity::enums::AttendanceMode;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problems, Result};
 
 /// ISO 4217 currencies the service accepts, with their number of minor-unit digits.
 const CURRENCIES: &[(&str, u32)] = &[
@@ -182,6 +182,127 @@ impl DateRange {
     pub fn contains(self, other: DateRange) -> bool {
         self.start <= other.start && other.end <= self.end
     }
+
+    /// The one rule for dates that must lie inside another period (a report's or an activity's
+    /// inside its grant's, a tranche inside its grant): each end that falls outside is a problem
+    /// on its own field.
+    pub fn ensure_within(
+        self,
+        outer: DateRange,
+        outer_name: &str,
+        start_field: &str,
+        end_field: &str,
+    ) -> Result<()> {
+        let mut problems = Problems::new();
+        if self.start < outer.start {
+            problems.push(
+                start_field,
+                format!(
+                    "{} is before the {outer_name} starts on {}",
+                    self.start, outer.start
+                ),
+            );
+        } else if self.start > outer.end {
+            problems.push(
+                start_field,
+                format!(
+                    "{} is after the {outer_name} ends on {}",
+                    self.start, outer.end
+                ),
+            );
+        }
+        if self.end > outer.end {
+            problems.push(
+                end_field,
+                format!(
+                    "{} is after the {outer_name} ends on {}",
+                    self.end, outer.end
+                ),
+            );
+        }
+        problems.into_result()
+    }
+}
+
+/// Both ends of a range given as text: each a calendar date, the end not before the start.
+pub fn date_range(
+    p: &mut Problems,
+    start_field: &str,
+    start: &str,
+    end_field: &str,
+    end: &str,
+) -> Option<DateRange> {
+    let start = p.take(parse_date(start_field, start));
+    let end = p.take(parse_date(end_field, end));
+    let (start, end) = (start?, end?);
+    p.take(DateRange::new(start, end, end_field))
+}
+
+/// An optional calendar date given as text.
+pub fn optional_date(
+    p: &mut Problems,
+    field: &str,
+    text: Option<&str>,
+) -> Option<Option<NaiveDate>> {
+    match text {
+        None => Some(None),
+        Some(t) => p.take(parse_date(field, t)).map(Some),
+    }
+}
+
+/// Optional text that an update may leave (`None`), clear (`Some(None)`) or set; yields `None`
+/// only when the new text is bad (its problem recorded).
+pub fn text_change(
+    p: &mut Problems,
+    field: &str,
+    value: &Option<Option<String>>,
+    max: usize,
+) -> Option<Option<Option<String>>> {
+    match value {
+        None => Some(None),
+        Some(None) => Some(Some(None)),
+        Some(Some(v)) => p.take(optional_text(field, Some(v), max)).map(Some),
+    }
+}
+
+/// Money as a client sends it: a decimal string and an ISO 4217 code.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct MoneyText {
+    pub amount: String,
+    pub currency: String,
+}
+
+impl MoneyText {
+    /// `field` is the input field holding the money, e.g. `totalFunding`.
+    pub fn check(&self, field: &str) -> Result<Money> {
+        let currency = Currency::parse(&format!("{field}.currency"), &self.currency)?;
+        Money::parse(&format!("{field}.amount"), &self.amount, currency)
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, e.g. "KH".
+pub fn country_code(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let Some(code) = optional_text(field, value, 2)? else {
+        return Ok(None);
+    };
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Error::bad_input(
+            field,
+            format!("{code:?} is not an ISO 3166-1 alpha-2 code such as \"KH\""),
+        ));
+    }
+    Ok(Some(code))
+}
+
+/// The number a grant gives an objective ("Objective 2"): from 1.
+pub fn objective_number(field: &str, number: i32) -> Result<i32> {
+    if number < 1 {
+        return Err(Error::bad_input(
+            field,
+            format!("is {number}; objectives are numbered from 1"),
+        ));
+    }
+    Ok(number)
 }
 
 /// Parses a calendar date `YYYY-MM-DD`, refusing impossible days such as 2025-02-30.
@@ -286,7 +407,7 @@ impl ParticipantCount {
         female: i32,
         with_disability: Option<i32>,
     ) -> Result<Self> {
-        let mut problems = crate::error::Problems::new();
+        let mut problems = Problems::new();
         if total < 0 {
             problems.push(
                 format!("{field}.total"),
@@ -327,11 +448,11 @@ impl ParticipantCount {
 
 /// An activity's participation: at most one row per attendance mode.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Participation(Vec<ParticipantCount>);
+pub struct ParticipationRows(Vec<ParticipantCount>);
 
-impl Participation {
+impl ParticipationRows {
     pub fn new(field: &str, rows: Vec<Result<ParticipantCount>>) -> Result<Self> {
-        let mut problems = crate::error::Problems::new();
+        let mut problems = Problems::new();
         let mut seen: Vec<AttendanceMode> = Vec::new();
         let mut kept = Vec::new();
         for (i, row) in rows.into_iter().enumerate() {
@@ -430,7 +551,7 @@ mod tests {
     #[test]
     fn participation_refuses_two_rows_for_one_mode_and_impossible_counts() {
         let row = |m, t, f| ParticipantCount::new("participation[0]", m, t, f, None);
-        let twice = Participation::new(
+        let twice = ParticipationRows::new(
             "participation",
             vec![
                 row(AttendanceMode::Online, 5, 1),

@@ -1,21 +1,24 @@
-//! Activities, who took part in them, and what they led to.
+//! Activities and who took part in them: reading, recording, changing and deleting them.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
-use entity::{activity, outcome, participation};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use entity::{activity, participation};
 use uuid::Uuid;
 
-use super::common::{
-    ActivityKind, AttendanceMode, ContextExt, GqlResult, OutcomeKind, SortDirection,
-};
+use super::common::{ActivityKind, AttendanceMode, ContextExt, GqlResult, SortDirection};
 use super::grant::{Grant, Objective};
+use super::input::{DeleteInput, change, run};
 use super::loaders::{
     ActivityById, GrantById, ObjectiveById, OrganisersOfActivity, OutcomesOfActivity,
     ParticipationOfActivity, ReportById,
 };
 use super::organisation::Organisation;
+use super::outcome::Outcome;
 use super::report::Report;
 use super::scalars::Date;
-use crate::domain::reporting::{self, ActivityFilter, ActivitySortField, activity_sort};
+use crate::domain::content::activity::{
+    CreateActivity, DeleteActivity, ParticipantRow, UpdateActivity,
+};
+use crate::domain::content::{self, ActivityFilter, ActivitySortField, activity_sort};
 use crate::domain::summary::Participation;
 use crate::error::{Error, Problems, Result};
 
@@ -180,44 +183,6 @@ impl From<Participation> for ParticipationSummary {
     }
 }
 
-pub struct Outcome(pub outcome::Model);
-
-#[Object]
-impl Outcome {
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-    async fn kind(&self) -> OutcomeKind {
-        self.0.kind.into()
-    }
-    async fn statement(&self) -> &str {
-        &self.0.statement
-    }
-    /// Who, e.g. "H.E. Khiev Hok, Head of Department".
-    async fn actor(&self) -> Option<&str> {
-        self.0.actor.as_deref()
-    }
-    async fn institution(&self) -> Option<&str> {
-        self.0.institution.as_deref()
-    }
-    async fn evidence(&self) -> Option<&str> {
-        self.0.evidence.as_deref()
-    }
-    async fn date(&self) -> Option<Date> {
-        self.0.date.map(Into::into)
-    }
-    async fn activity(&self, ctx: &Context<'_>) -> GqlResult<Activity> {
-        ctx.loader()?
-            .load_one(ActivityById(self.0.activity_id))
-            .await?
-            .map(Activity)
-            .ok_or_else(|| Error::NotFound("activity").into())
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-}
-
 #[derive(InputObject, Default)]
 #[graphql(name = "ActivityFilter")]
 pub struct ActivityFilterInput {
@@ -282,7 +247,7 @@ pub async fn activities_connection(
         ActivityOrderField::Title => ActivitySortField::Title,
     };
     let sort = activity_sort(field, order.direction == SortDirection::Desc);
-    let rows = reporting::activities(ctx.db()?, ctx.actor()?, &filter, sort, &page).await?;
+    let rows = content::activities(ctx.db()?, ctx.actor()?, &filter, sort, &page).await?;
     Ok(ActivityConnection::from_page(rows, Activity))
 }
 
@@ -305,5 +270,149 @@ impl ActivityQuery {
             .transpose()?
             .unwrap_or_default();
         activities_connection(ctx, filter, order_by, first, after).await
+    }
+}
+
+/// The activity a lesson or case study is about, if any.
+pub async fn activity_opt(ctx: &Context<'_>, id: Option<Uuid>) -> GqlResult<Option<Activity>> {
+    match id {
+        Some(id) => Ok(ctx
+            .loader()?
+            .load_one(ActivityById(id))
+            .await?
+            .map(Activity)),
+        None => Ok(None),
+    }
+}
+
+/// How many attended one way.
+#[derive(InputObject)]
+pub struct ParticipantCountInput {
+    pub mode: AttendanceMode,
+    pub total: i32,
+    pub female: i32,
+    pub with_disability: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct CreateActivityInput {
+    pub report_id: Uuid,
+    pub objective_id: Option<Uuid>,
+    pub kind: ActivityKind,
+    pub title: String,
+    pub start_date: Date,
+    /// The last day; the same as `startDate` for a one-day event.
+    pub end_date: Date,
+    pub venue: Option<String>,
+    pub location: Option<String>,
+    pub narrative: Option<String>,
+    /// One row per attendance mode.
+    pub participation: Vec<ParticipantCountInput>,
+    /// Co-organising organisations, in order.
+    #[graphql(default)]
+    pub organiser_ids: Vec<Uuid>,
+    /// Repeat a create with the same key to retry it safely.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateActivityInput {
+    pub id: Uuid,
+    pub version: i32,
+    pub objective_id: MaybeUndefined<Uuid>,
+    pub kind: Option<ActivityKind>,
+    pub title: Option<String>,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+    pub venue: MaybeUndefined<String>,
+    pub location: MaybeUndefined<String>,
+    pub narrative: MaybeUndefined<String>,
+    /// Replaces all participation rows when given.
+    pub participation: Option<Vec<ParticipantCountInput>>,
+    /// Replaces the co-organisers when given.
+    pub organiser_ids: Option<Vec<Uuid>>,
+}
+
+impl From<ParticipantCountInput> for ParticipantRow {
+    fn from(row: ParticipantCountInput) -> Self {
+        Self {
+            mode: row.mode.into(),
+            total: row.total,
+            female: row.female,
+            with_disability: row.with_disability,
+        }
+    }
+}
+
+fn rows(input: Vec<ParticipantCountInput>) -> Vec<ParticipantRow> {
+    input.into_iter().map(Into::into).collect()
+}
+
+impl From<CreateActivityInput> for CreateActivity {
+    fn from(input: CreateActivityInput) -> Self {
+        Self {
+            report_id: input.report_id,
+            objective_id: input.objective_id,
+            kind: input.kind.into(),
+            title: input.title,
+            start_date: input.start_date.into_text(),
+            end_date: input.end_date.into_text(),
+            venue: input.venue,
+            location: input.location,
+            narrative: input.narrative,
+            participation: rows(input.participation),
+            organiser_ids: input.organiser_ids,
+            idempotency_key: input.idempotency_key,
+        }
+    }
+}
+
+impl From<UpdateActivityInput> for UpdateActivity {
+    fn from(input: UpdateActivityInput) -> Self {
+        Self {
+            id: input.id,
+            version: input.version,
+            objective_id: change(input.objective_id, |id| id),
+            kind: input.kind.map(Into::into),
+            title: input.title,
+            start_date: input.start_date.map(Date::into_text),
+            end_date: input.end_date.map(Date::into_text),
+            venue: change(input.venue, |v| v),
+            location: change(input.location, |v| v),
+            narrative: change(input.narrative, |v| v),
+            participation: input.participation.map(rows),
+            organiser_ids: input.organiser_ids,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ActivityMutation;
+
+#[Object]
+impl ActivityMutation {
+    async fn create_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateActivityInput,
+    ) -> GqlResult<Activity> {
+        Ok(Activity(run(ctx, CreateActivity::from(input)).await?))
+    }
+
+    async fn update_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateActivityInput,
+    ) -> GqlResult<Activity> {
+        Ok(Activity(run(ctx, UpdateActivity::from(input)).await?))
+    }
+
+    /// Deletes an activity with its participation and outcomes; returns it as it was.
+    async fn delete_activity(&self, ctx: &Context<'_>, input: DeleteInput) -> GqlResult<Activity> {
+        let delete = DeleteActivity {
+            id: input.id,
+            version: input.version,
+        };
+        Ok(Activity(run(ctx, delete).await?))
     }
 }

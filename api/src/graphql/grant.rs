@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::activity::{Activity, ActivityConnection, ActivityFilterInput, ParticipationSummary};
 use super::common::{ContextExt, GqlResult, GrantStatus, Money, SortDirection};
+use super::input::run;
 use super::loaders::{
     ActivitiesOfGrant, ActivityArgs, FundingPeriodsOfGrant, GrantArgs, GrantsOf,
     IndicatorsOfObjective, ObjectivesOfGrant, ParticipationOfGrant, ReportsOfGrant, SchemeById,
@@ -13,14 +14,11 @@ use super::loaders::{
 use super::organisation::{Organisation, Scheme, organisation_by_id};
 use super::report::Report;
 use super::scalars::{Date, Decimal};
-use crate::domain::portfolio::{
-    self, GrantChanges, GrantFilter, GrantParent, GrantSortField, NewFundingPeriod, NewGrant,
-    NewIndicator, NewObjective, grant_sort,
-};
-use crate::domain::reporting::ActivitySortField;
-use crate::domain::values::{
-    Currency, DateRange, Money as DomainMoney, limits, optional_text, quantity, required_text,
-};
+use crate::domain::content::ActivitySortField;
+use crate::domain::portfolio::grants::{AddFundingPeriod, CreateGrant, UpdateGrant};
+use crate::domain::portfolio::objectives::{AddIndicator, AddObjective};
+use crate::domain::portfolio::{self, GrantFilter, GrantParent, GrantSortField, grant_sort};
+use crate::domain::values::MoneyText;
 use crate::error::{Error, Problems, Result};
 
 pub struct Grant(pub grant::Model);
@@ -347,26 +345,13 @@ pub struct MoneyInput {
     pub currency: String,
 }
 
-impl MoneyInput {
-    /// `field` is the input field holding the money, e.g. `totalFunding`.
-    pub fn into_domain(self, field: &str) -> Result<DomainMoney> {
-        let currency = Currency::parse(&format!("{field}.currency"), &self.currency)?;
-        DomainMoney::parse(&format!("{field}.amount"), self.amount.as_str(), currency)
+impl From<MoneyInput> for MoneyText {
+    fn from(money: MoneyInput) -> Self {
+        Self {
+            amount: money.amount.into_text(),
+            currency: money.currency,
+        }
     }
-}
-
-/// Both ends of a range, each a calendar date, the end not before the start.
-pub fn date_range(
-    p: &mut Problems,
-    start: &Date,
-    start_field: &str,
-    end: &Date,
-    end_field: &str,
-) -> Option<DateRange> {
-    let start = p.take(start.day(start_field));
-    let end = p.take(end.day(end_field));
-    let (start, end) = (start?, end?);
-    p.take(DateRange::new(start, end, end_field))
 }
 
 #[derive(InputObject)]
@@ -419,6 +404,66 @@ pub struct AddIndicatorInput {
     pub target: Option<Decimal>,
 }
 
+impl From<CreateGrantInput> for CreateGrant {
+    fn from(input: CreateGrantInput) -> Self {
+        Self {
+            scheme_id: input.scheme_id,
+            grantee_id: input.grantee_id,
+            reference: input.reference,
+            title: input.title,
+            total_funding: input.total_funding.into(),
+            start_date: input.start_date.into_text(),
+            end_date: input.end_date.into_text(),
+            status: input.status.map(Into::into),
+        }
+    }
+}
+
+impl From<UpdateGrantInput> for UpdateGrant {
+    fn from(input: UpdateGrantInput) -> Self {
+        Self {
+            id: input.id,
+            version: input.version,
+            title: input.title,
+            status: input.status.map(Into::into),
+        }
+    }
+}
+
+impl From<AddFundingPeriodInput> for AddFundingPeriod {
+    fn from(input: AddFundingPeriodInput) -> Self {
+        Self {
+            grant_id: input.grant_id,
+            label: input.label,
+            start_date: input.start_date.into_text(),
+            end_date: input.end_date.into_text(),
+            amount: input.amount.into(),
+        }
+    }
+}
+
+impl From<AddObjectiveInput> for AddObjective {
+    fn from(input: AddObjectiveInput) -> Self {
+        Self {
+            grant_id: input.grant_id,
+            number: input.number,
+            statement: input.statement,
+        }
+    }
+}
+
+impl From<AddIndicatorInput> for AddIndicator {
+    fn from(input: AddIndicatorInput) -> Self {
+        Self {
+            objective_id: input.objective_id,
+            statement: input.statement,
+            unit: input.unit,
+            baseline: input.baseline.map(Decimal::into_text),
+            target: input.target.map(Decimal::into_text),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct GrantMutation;
 
@@ -426,54 +471,12 @@ pub struct GrantMutation;
 impl GrantMutation {
     /// Awards a grant in a scheme to a grantee (scheme managers).
     async fn create_grant(&self, ctx: &Context<'_>, input: CreateGrantInput) -> GqlResult<Grant> {
-        let mut p = Problems::new();
-        let reference = p.take(required_text("reference", &input.reference, limits::SHORT));
-        let title = p.take(required_text("title", &input.title, limits::TITLE));
-        let total_funding = p.take(input.total_funding.into_domain("totalFunding"));
-        let period = date_range(
-            &mut p,
-            &input.start_date,
-            "startDate",
-            &input.end_date,
-            "endDate",
-        );
-        p.into_result()?;
-        let (reference, title) = (Problems::checked(reference)?, Problems::checked(title)?);
-        let (total_funding, period) = (
-            Problems::checked(total_funding)?,
-            Problems::checked(period)?,
-        );
-        let new = NewGrant {
-            scheme_id: input.scheme_id,
-            grantee_id: input.grantee_id,
-            reference,
-            title,
-            total_funding,
-            period,
-            status: input
-                .status
-                .map_or(entity::enums::GrantStatus::Active, Into::into),
-        };
-        Ok(Grant(
-            portfolio::create_grant(ctx.db()?, ctx.actor()?, &new).await?,
-        ))
+        Ok(Grant(run(ctx, CreateGrant::from(input)).await?))
     }
 
     /// Renames or closes a grant (scheme managers).
     async fn update_grant(&self, ctx: &Context<'_>, input: UpdateGrantInput) -> GqlResult<Grant> {
-        let title = input
-            .title
-            .map(|t| required_text("title", &t, limits::TITLE))
-            .transpose()?;
-        let changes = GrantChanges {
-            id: input.id,
-            version: input.version,
-            title,
-            status: input.status.map(Into::into),
-        };
-        Ok(Grant(
-            portfolio::update_grant(ctx.db()?, ctx.actor()?, &changes).await?,
-        ))
+        Ok(Grant(run(ctx, UpdateGrant::from(input)).await?))
     }
 
     /// Adds a tranche: inside the grant's dates, in its currency, never beyond its total.
@@ -482,31 +485,8 @@ impl GrantMutation {
         ctx: &Context<'_>,
         input: AddFundingPeriodInput,
     ) -> GqlResult<FundingPeriod> {
-        let mut p = Problems::new();
-        let label = p.take(optional_text(
-            "label",
-            input.label.as_deref(),
-            limits::PERSON,
-        ));
-        let amount = p.take(input.amount.into_domain("amount"));
-        let period = date_range(
-            &mut p,
-            &input.start_date,
-            "startDate",
-            &input.end_date,
-            "endDate",
-        );
-        p.into_result()?;
-        let (label, amount) = (Problems::checked(label)?, Problems::checked(amount)?);
-        let period = Problems::checked(period)?;
-        let new = NewFundingPeriod {
-            grant_id: input.grant_id,
-            label,
-            period,
-            amount,
-        };
         Ok(FundingPeriod(
-            portfolio::add_funding_period(ctx.db()?, ctx.actor()?, &new).await?,
+            run(ctx, AddFundingPeriod::from(input)).await?,
         ))
     }
 
@@ -515,27 +495,7 @@ impl GrantMutation {
         ctx: &Context<'_>,
         input: AddObjectiveInput,
     ) -> GqlResult<Objective> {
-        let mut p = Problems::new();
-        if input.number < 1 {
-            p.push(
-                "number",
-                format!("is {}; objectives are numbered from 1", input.number),
-            );
-        }
-        let statement = p.take(required_text(
-            "statement",
-            &input.statement,
-            limits::STATEMENT,
-        ));
-        p.into_result()?;
-        let new = NewObjective {
-            grant_id: input.grant_id,
-            number: input.number,
-            statement: Problems::checked(statement)?,
-        };
-        Ok(Objective(
-            portfolio::add_objective(ctx.db()?, ctx.actor()?, &new).await?,
-        ))
+        Ok(Objective(run(ctx, AddObjective::from(input)).await?))
     }
 
     async fn add_indicator(
@@ -543,29 +503,6 @@ impl GrantMutation {
         ctx: &Context<'_>,
         input: AddIndicatorInput,
     ) -> GqlResult<Indicator> {
-        let mut p = Problems::new();
-        let statement = p.take(required_text(
-            "statement",
-            &input.statement,
-            limits::STATEMENT,
-        ));
-        let unit = p.take(required_text("unit", &input.unit, limits::SHORT));
-        let baseline = input
-            .baseline
-            .and_then(|b| p.take(quantity("baseline", b.as_str())));
-        let target = input
-            .target
-            .and_then(|t| p.take(quantity("target", t.as_str())));
-        p.into_result()?;
-        let new = NewIndicator {
-            objective_id: input.objective_id,
-            statement: Problems::checked(statement)?,
-            unit: Problems::checked(unit)?,
-            baseline,
-            target,
-        };
-        Ok(Indicator(
-            portfolio::add_indicator(ctx.db()?, ctx.actor()?, &new).await?,
-        ))
+        Ok(Indicator(run(ctx, AddIndicator::from(input)).await?))
     }
 }

@@ -14,9 +14,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::content::{self, ActivityFilter, ActivitySortField};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::portfolio::{self, GrantFilter, GrantParent, GrantSortField};
-use crate::domain::reporting::{self, ActivityFilter, ActivitySortField};
 use crate::domain::scope::{self, scoped};
 use crate::error::Error;
 
@@ -281,8 +281,8 @@ impl Loader<ActivitiesOfGrant> for Db {
         }
         let mut map = HashMap::new();
         for (args, grants) in groups {
-            let sort = reporting::activity_sort(args.field, args.descending);
-            let pages = reporting::activities_per_grant(
+            let sort = content::activity_sort(args.field, args.descending);
+            let pages = content::activities_per_grant(
                 &self.db,
                 &self.actor,
                 &grants,

@@ -1,13 +1,18 @@
 //! The GraphQL schema: one module per area, joined with `MergedObject`. Resolvers are thin:
-//! they check input shape at the edge, call one domain function and map the result.
+//! each turns its input into the domain's write (or query) and maps the result. Each module
+//! holds one part of the schema: its types, its queries and its mutations.
 
 pub mod activity;
 pub mod audit;
+pub mod case_study;
 pub mod common;
-pub mod filing;
 pub mod grant;
+pub mod indicator_result;
+pub mod input;
+pub mod lesson;
 pub mod loaders;
 pub mod organisation;
+pub mod outcome;
 pub mod report;
 pub mod scalars;
 pub mod summary;
@@ -31,7 +36,11 @@ pub struct MutationRoot(
     organisation::OrganisationMutation,
     grant::GrantMutation,
     report::ReportMutation,
-    filing::FilingMutation,
+    activity::ActivityMutation,
+    outcome::OutcomeMutation,
+    indicator_result::IndicatorResultMutation,
+    lesson::LessonMutation,
+    case_study::CaseStudyMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::common::{ContextExt, GqlResult, OrganisationKind, Role};
 use super::grant::{GrantConnection, GrantFilterInput, nested_grants};
+use super::input::run;
 use super::loaders::OrganisationById;
-use crate::domain::portfolio::{self, GrantFilter, GrantParent, NewOrganisation, NewScheme};
-use crate::domain::values::{Currency, limits, optional_text, required_text};
-use crate::error::Problems;
+use crate::domain::portfolio::organisations::{CreateOrganisation, CreateScheme};
+use crate::domain::portfolio::{self, GrantFilter, GrantParent};
 
 pub struct Organisation(pub organisation::Model);
 
@@ -172,47 +172,18 @@ pub struct CreateOrganisationInput {
     pub country: Option<String>,
 }
 
-impl CreateOrganisationInput {
-    fn into_domain(self) -> crate::error::Result<NewOrganisation> {
-        let mut p = Problems::new();
-        let name = p.take(required_text("name", &self.name, limits::NAME));
-        let acronym = p.take(optional_text("acronym", self.acronym.as_deref(), 40));
-        let description = p.take(optional_text(
-            "description",
-            self.description.as_deref(),
-            limits::NARRATIVE,
-        ));
-        let address = p.take(optional_text(
-            "address",
-            self.address.as_deref(),
-            limits::STATEMENT,
-        ));
-        let phone = p.take(optional_text("phone", self.phone.as_deref(), limits::SHORT));
-        let website = p.take(optional_text(
-            "website",
-            self.website.as_deref(),
-            limits::NAME,
-        ));
-        let country = p.take(optional_text("country", self.country.as_deref(), 2));
-        if let Some(Some(c)) = &country
-            && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
-        {
-            p.push(
-                "country",
-                format!("{c:?} is not an ISO 3166-1 alpha-2 code such as \"KH\""),
-            );
+impl From<CreateOrganisationInput> for CreateOrganisation {
+    fn from(input: CreateOrganisationInput) -> Self {
+        Self {
+            name: input.name,
+            acronym: input.acronym,
+            kind: input.kind.into(),
+            description: input.description,
+            address: input.address,
+            phone: input.phone,
+            website: input.website,
+            country: input.country,
         }
-        p.into_result()?;
-        Ok(NewOrganisation {
-            name: Problems::checked(name)?,
-            acronym: Problems::checked(acronym)?,
-            kind: self.kind.into(),
-            description: Problems::checked(description)?,
-            address: Problems::checked(address)?,
-            phone: Problems::checked(phone)?,
-            website: Problems::checked(website)?,
-            country: Problems::checked(country)?,
-        })
     }
 }
 
@@ -223,6 +194,17 @@ pub struct CreateSchemeInput {
     pub manager_id: Uuid,
     /// ISO 4217, e.g. "AUD".
     pub currency: String,
+}
+
+impl From<CreateSchemeInput> for CreateScheme {
+    fn from(input: CreateSchemeInput) -> Self {
+        Self {
+            name: input.name,
+            funder_id: input.funder_id,
+            manager_id: input.manager_id,
+            currency: input.currency,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -236,9 +218,8 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: CreateOrganisationInput,
     ) -> GqlResult<Organisation> {
-        let new = input.into_domain()?;
         Ok(Organisation(
-            portfolio::create_organisation(ctx.db()?, ctx.actor()?, &new).await?,
+            run(ctx, CreateOrganisation::from(input)).await?,
         ))
     }
 
@@ -248,19 +229,6 @@ impl OrganisationMutation {
         ctx: &Context<'_>,
         input: CreateSchemeInput,
     ) -> GqlResult<Scheme> {
-        let mut p = Problems::new();
-        let name = p.take(required_text("name", &input.name, limits::NAME));
-        let currency = p.take(Currency::parse("currency", &input.currency));
-        p.into_result()?;
-        let (name, currency) = (Problems::checked(name)?, Problems::checked(currency)?);
-        let new = NewScheme {
-            name,
-            funder_id: input.funder_id,
-            manager_id: input.manager_id,
-            currency,
-        };
-        Ok(Scheme(
-            portfolio::create_scheme(ctx.db()?, ctx.actor()?, &new).await?,
-        ))
+        Ok(Scheme(run(ctx, CreateScheme::from(input)).await?))
     }
 }

@@ -1,21 +1,24 @@
-//! Reports and the narrative parts of them: indicator results, lessons, case studies.
+//! Reports: reading them, opening and editing them, and their workflow.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
-use entity::{case_study, indicator_result, lesson, report};
+use entity::report;
 use uuid::Uuid;
 
 use super::activity::Activity;
-use super::common::{ContextExt, GqlResult, LessonKind, ReportKind, ReportStatus};
-use super::grant::{Grant, Indicator, date_range};
+use super::case_study::CaseStudy;
+use super::common::{ContextExt, GqlResult, ReportKind, ReportStatus};
+use super::grant::Grant;
+use super::indicator_result::IndicatorResult;
+use super::input::run;
+use super::lesson::Lesson;
 use super::loaders::{
-    ActivitiesOfReport, ActivityById, CaseStudiesOfReport, GrantById, IndicatorById,
-    IndicatorResultsOfReport, LessonsOfReport,
+    ActivitiesOfReport, CaseStudiesOfReport, GrantById, IndicatorResultsOfReport, LessonsOfReport,
 };
-use super::scalars::{Date, Decimal};
-use crate::domain::idempotency::Idempotency;
-use crate::domain::reporting::{self, NewReport, ReportFilter};
-use crate::domain::values::{limits, optional_text, required_text};
-use crate::error::{Error, Problems, Result};
+use super::scalars::Date;
+use crate::domain::report::edit::{CreateReport, PersonText, UpdateReport};
+use crate::domain::report::workflow::{AcceptReport, ReturnReport, SubmitReport};
+use crate::domain::report::{self as reports, ReportFilter};
+use crate::error::{Error, Result};
 
 pub struct Report(pub report::Model);
 
@@ -110,85 +113,6 @@ impl Report {
     }
 }
 
-pub struct IndicatorResult(pub indicator_result::Model);
-
-#[Object]
-impl IndicatorResult {
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-    async fn indicator(&self, ctx: &Context<'_>) -> GqlResult<Indicator> {
-        ctx.loader()?
-            .load_one(IndicatorById(self.0.indicator_id))
-            .await?
-            .map(Indicator)
-            .ok_or_else(|| Error::NotFound("indicator").into())
-    }
-    async fn actual(&self) -> Decimal {
-        Decimal::from_text(self.0.actual.clone())
-    }
-    async fn narrative(&self) -> Option<&str> {
-        self.0.narrative.as_deref()
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-}
-
-pub struct Lesson(pub lesson::Model);
-
-#[Object]
-impl Lesson {
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-    async fn kind(&self) -> LessonKind {
-        self.0.kind.into()
-    }
-    async fn text(&self) -> &str {
-        &self.0.text
-    }
-    /// The activity it is about, if any.
-    async fn activity(&self, ctx: &Context<'_>) -> GqlResult<Option<Activity>> {
-        activity_opt(ctx, self.0.activity_id).await
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-}
-
-pub struct CaseStudy(pub case_study::Model);
-
-#[Object]
-impl CaseStudy {
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn narrative(&self) -> &str {
-        &self.0.narrative
-    }
-    async fn activity(&self, ctx: &Context<'_>) -> GqlResult<Option<Activity>> {
-        activity_opt(ctx, self.0.activity_id).await
-    }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-}
-
-async fn activity_opt(ctx: &Context<'_>, id: Option<Uuid>) -> GqlResult<Option<Activity>> {
-    match id {
-        Some(id) => Ok(ctx
-            .loader()?
-            .load_one(ActivityById(id))
-            .await?
-            .map(Activity)),
-        None => Ok(None),
-    }
-}
-
 #[derive(InputObject, Default)]
 #[graphql(name = "ReportFilter")]
 pub struct ReportFilterInput {
@@ -233,13 +157,13 @@ impl ReportQuery {
             .transpose()?
             .unwrap_or_default();
         let page = ctx.page(first, after)?;
-        let rows = reporting::reports(ctx.db()?, ctx.actor()?, &filter, &page).await?;
+        let rows = reports::reports(ctx.db()?, ctx.actor()?, &filter, &page).await?;
         Ok(ReportConnection::from_page(rows, Report))
     }
 
     /// One report, or null if there is none the caller may see.
     async fn report(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Option<Report>> {
-        Ok(reporting::report(ctx.db()?, ctx.actor()?, id)
+        Ok(reports::report(ctx.db()?, ctx.actor()?, id)
             .await?
             .map(Report))
     }
@@ -263,38 +187,72 @@ pub struct CreateReportInput {
     pub idempotency_key: Option<String>,
 }
 
-impl CreateReportInput {
-    fn into_domain(self) -> Result<NewReport> {
-        let mut p = Problems::new();
-        let period = date_range(
-            &mut p,
-            &self.period_start,
-            "periodStart",
-            &self.period_end,
-            "periodEnd",
-        );
-        let due_date = p.take(self.due_date.day("dueDate"));
-        let name = p.take(required_text(
-            "preparedBy.name",
-            &self.prepared_by.name,
-            limits::PERSON,
-        ));
-        let role = p.take(optional_text(
-            "preparedBy.role",
-            self.prepared_by.role.as_deref(),
-            limits::NAME,
-        ));
-        p.into_result()?;
-        let (period, due_date) = (Problems::checked(period)?, Problems::checked(due_date)?);
-        let (name, role) = (Problems::checked(name)?, Problems::checked(role)?);
-        Ok(NewReport {
-            grant_id: self.grant_id,
-            kind: self.kind.into(),
-            period,
-            due_date,
-            prepared_by_name: name,
-            prepared_by_role: role,
-        })
+#[derive(InputObject)]
+pub struct UpdateReportInput {
+    pub id: Uuid,
+    /// The version the change is based on.
+    pub version: i32,
+    pub kind: Option<ReportKind>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
+    pub due_date: Option<Date>,
+    pub prepared_by: Option<PersonInput>,
+}
+
+#[derive(InputObject)]
+pub struct SubmitReportInput {
+    pub id: Uuid,
+    pub version: i32,
+}
+
+#[derive(InputObject)]
+pub struct AcceptReportInput {
+    pub id: Uuid,
+    pub version: i32,
+}
+
+#[derive(InputObject)]
+pub struct ReturnReportInput {
+    pub id: Uuid,
+    pub version: i32,
+    /// What the grantee must change; shown to it with the report.
+    pub reason: String,
+}
+
+impl From<PersonInput> for PersonText {
+    fn from(person: PersonInput) -> Self {
+        Self {
+            name: person.name,
+            role: person.role,
+        }
+    }
+}
+
+impl From<CreateReportInput> for CreateReport {
+    fn from(input: CreateReportInput) -> Self {
+        Self {
+            grant_id: input.grant_id,
+            kind: input.kind.into(),
+            period_start: input.period_start.into_text(),
+            period_end: input.period_end.into_text(),
+            due_date: input.due_date.into_text(),
+            prepared_by: input.prepared_by.into(),
+            idempotency_key: input.idempotency_key,
+        }
+    }
+}
+
+impl From<UpdateReportInput> for UpdateReport {
+    fn from(input: UpdateReportInput) -> Self {
+        Self {
+            id: input.id,
+            version: input.version,
+            kind: input.kind.map(Into::into),
+            period_start: input.period_start.map(Date::into_text),
+            period_end: input.period_end.map(Date::into_text),
+            due_date: input.due_date.map(Date::into_text),
+            prepared_by: input.prepared_by.map(Into::into),
+        }
     }
 }
 
@@ -309,10 +267,55 @@ impl ReportMutation {
         ctx: &Context<'_>,
         input: CreateReportInput,
     ) -> GqlResult<Report> {
-        let key_text = input.idempotency_key.clone();
-        let new = input.into_domain()?;
-        let key = Idempotency::new(key_text.as_deref(), "createReport", &new)?;
-        let report = reporting::create_report(ctx.db()?, ctx.actor()?, &new, key.as_ref()).await?;
-        Ok(Report(report))
+        Ok(Report(run(ctx, CreateReport::from(input)).await?))
+    }
+
+    /// Changes a report's period, kind, due date or author while it may be edited.
+    async fn update_report(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateReportInput,
+    ) -> GqlResult<Report> {
+        Ok(Report(run(ctx, UpdateReport::from(input)).await?))
+    }
+
+    /// Submits a DRAFT or RETURNED report after checking all of it; every problem is listed.
+    async fn submit_report(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitReportInput,
+    ) -> GqlResult<Report> {
+        let submit = SubmitReport {
+            id: input.id,
+            version: input.version,
+        };
+        Ok(Report(run(ctx, submit).await?))
+    }
+
+    /// Accepts a SUBMITTED report (scheme managers). Final.
+    async fn accept_report(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptReportInput,
+    ) -> GqlResult<Report> {
+        let accept = AcceptReport {
+            id: input.id,
+            version: input.version,
+        };
+        Ok(Report(run(ctx, accept).await?))
+    }
+
+    /// Returns a SUBMITTED report to its grantee with the reason (scheme managers).
+    async fn return_report(
+        &self,
+        ctx: &Context<'_>,
+        input: ReturnReportInput,
+    ) -> GqlResult<Report> {
+        let back = ReturnReport {
+            id: input.id,
+            version: input.version,
+            reason: input.reason,
+        };
+        Ok(Report(run(ctx, back).await?))
     }
 }

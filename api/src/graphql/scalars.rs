@@ -37,6 +37,11 @@ impl Date {
     pub fn day(&self, field: &str) -> Result<NaiveDate> {
         parse_date(field, &self.0)
     }
+
+    /// The text as sent, for the domain to check where it knows the field's name.
+    pub fn into_text(self) -> String {
+        self.0
+    }
 }
 
 /// An exact decimal number as a string, e.g. "90000.00". Never a float.
@@ -71,5 +76,9 @@ impl Decimal {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub fn into_text(self) -> String {
+        self.0
     }
 }

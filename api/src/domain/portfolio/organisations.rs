@@ -1,0 +1,205 @@
+//! Registering organisations and opening schemes: scheme managers only.
+
+use chrono::Utc;
+use entity::enums::OrganisationKind;
+use entity::{organisation, scheme};
+use sea_orm::ActiveModelTrait;
+use sea_orm::ActiveValue::Set;
+use uuid::Uuid;
+
+use super::{expect_organisation, unique_as};
+use crate::domain::actor::Actor;
+use crate::domain::policy::ensure_can_manage_portfolio;
+use crate::domain::values::{Currency, country_code, limits, optional_text, required_text};
+use crate::domain::write::{Change, Owner, Tx, Write};
+use crate::error::{Problems, Result};
+
+/// `createOrganisation`: a funder, scheme manager, grantee or partner.
+#[derive(Clone, Debug)]
+pub struct CreateOrganisation {
+    pub name: String,
+    pub acronym: Option<String>,
+    pub kind: OrganisationKind,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+}
+
+/// A checked organisation.
+#[derive(Clone, Debug)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub acronym: Option<String>,
+    pub kind: OrganisationKind,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub country: Option<String>,
+}
+
+impl Write for CreateOrganisation {
+    const ACTION: &'static str = "createOrganisation";
+    type Checked = NewOrganisation;
+    type Output = organisation::Model;
+
+    fn check(&self) -> Result<NewOrganisation> {
+        let mut p = Problems::new();
+        let name = p.take(required_text("name", &self.name, limits::NAME));
+        let acronym = p.take(optional_text("acronym", self.acronym.as_deref(), 40));
+        let description = p.take(optional_text(
+            "description",
+            self.description.as_deref(),
+            limits::NARRATIVE,
+        ));
+        let address = p.take(optional_text(
+            "address",
+            self.address.as_deref(),
+            limits::STATEMENT,
+        ));
+        let phone = p.take(optional_text("phone", self.phone.as_deref(), limits::SHORT));
+        let website = p.take(optional_text(
+            "website",
+            self.website.as_deref(),
+            limits::NAME,
+        ));
+        let country = p.take(country_code("country", self.country.as_deref()));
+        p.into_result()?;
+        Ok(NewOrganisation {
+            name: Problems::checked(name)?,
+            acronym: Problems::checked(acronym)?,
+            kind: self.kind,
+            description: Problems::checked(description)?,
+            address: Problems::checked(address)?,
+            phone: Problems::checked(phone)?,
+            website: Problems::checked(website)?,
+            country: Problems::checked(country)?,
+        })
+    }
+
+    fn authorize(actor: &Actor) -> Result<()> {
+        ensure_can_manage_portfolio(actor)
+    }
+
+    async fn apply(new: &NewOrganisation, tx: &Tx<'_>) -> Result<organisation::Model> {
+        let now = Utc::now();
+        let model = organisation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(new.name.clone()),
+            acronym: Set(new.acronym.clone()),
+            kind: Set(new.kind),
+            description: Set(new.description.clone()),
+            address: Set(new.address.clone()),
+            phone: Set(new.phone.clone()),
+            website: Set(new.website.clone()),
+            country: Set(new.country.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(tx.db())
+        .await
+        .map_err(|e| unique_as(e, "name", "an organisation with this name already exists"))?;
+        // A grantee's own record is part of what it may read in the audit trail.
+        let owner = Owner {
+            org_id: (model.kind == OrganisationKind::Grantee).then_some(model.id),
+            grant_id: None,
+        };
+        tx.audit(Change::created(
+            Self::ACTION,
+            "Organisation",
+            model.id,
+            owner,
+            &model,
+        )?)
+        .await?;
+        Ok(model)
+    }
+}
+
+/// `createScheme`: a grants scheme, its funder and manager, and its default currency.
+#[derive(Clone, Debug)]
+pub struct CreateScheme {
+    pub name: String,
+    pub funder_id: Uuid,
+    pub manager_id: Uuid,
+    /// ISO 4217.
+    pub currency: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewScheme {
+    pub name: String,
+    pub funder_id: Uuid,
+    pub manager_id: Uuid,
+    pub currency: Currency,
+}
+
+impl Write for CreateScheme {
+    const ACTION: &'static str = "createScheme";
+    type Checked = NewScheme;
+    type Output = scheme::Model;
+
+    fn check(&self) -> Result<NewScheme> {
+        let mut p = Problems::new();
+        let name = p.take(required_text("name", &self.name, limits::NAME));
+        let currency = p.take(Currency::parse("currency", &self.currency));
+        p.into_result()?;
+        Ok(NewScheme {
+            name: Problems::checked(name)?,
+            funder_id: self.funder_id,
+            manager_id: self.manager_id,
+            currency: Problems::checked(currency)?,
+        })
+    }
+
+    fn authorize(actor: &Actor) -> Result<()> {
+        ensure_can_manage_portfolio(actor)
+    }
+
+    async fn apply(new: &NewScheme, tx: &Tx<'_>) -> Result<scheme::Model> {
+        let (db, actor) = (tx.db(), tx.actor());
+        expect_organisation(
+            db,
+            actor,
+            "funderId",
+            new.funder_id,
+            OrganisationKind::Funder,
+        )
+        .await?;
+        expect_organisation(
+            db,
+            actor,
+            "managerId",
+            new.manager_id,
+            OrganisationKind::SchemeManager,
+        )
+        .await?;
+        let now = Utc::now();
+        let model = scheme::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(new.name.clone()),
+            funder_id: Set(new.funder_id),
+            manager_id: Set(new.manager_id),
+            currency: Set(new.currency.code().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(db)
+        .await
+        .map_err(|e| unique_as(e, "name", "a scheme with this name already exists"))?;
+        tx.audit(Change::created(
+            Self::ACTION,
+            "Scheme",
+            model.id,
+            Owner::portfolio(),
+            &model,
+        )?)
+        .await?;
+        Ok(model)
+    }
+}

@@ -1,0 +1,414 @@
+//! The one write path. Every change to the portfolio is a [`Write`]: a named operation whose
+//! input is checked into domain values, whose caller is authorised, and which then does its work
+//! inside a transaction it never opens itself. The frame around it is written once, here:
+//!
+//! 1. check the input, listing every problem (`BAD_USER_INPUT`);
+//! 2. retry the whole transaction while the database is busy (`UNAVAILABLE` after that);
+//! 3. begin one transaction (SQLite: `BEGIN IMMEDIATE`);
+//! 4. the role check, before anything is read;
+//! 5. idempotency: the same key and input replays what was created, and writes nothing;
+//! 6. the operation, which reads what it guards through `scope`, bumps `version` with the one
+//!    compare-and-set ([`Tx::bump_version`]) and records its audit events ([`Tx::audit`]);
+//! 7. the frame refuses a write that recorded no audit event, remembers the idempotency key,
+//!    and commits.
+//!
+//! Writes compose: [`Tx::run`] runs one write inside a transaction that is already open (the
+//! demo seed files a whole report in one), and [`transaction`] opens one for several.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::audit_event;
+use futures_util::future::BoxFuture;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::actor::Actor;
+use super::idempotency::{self, Idempotency};
+use crate::error::{Error, Result};
+
+/// One change to the portfolio, as the frame runs it.
+pub trait Write: Sync {
+    /// The audit trail's name for it, and the idempotency key's operation: the mutation's name.
+    const ACTION: &'static str;
+    /// The input once checked: domain values that cannot hold a bad value.
+    type Checked: Send + Sync + 'static;
+    type Output: Send + 'static;
+
+    /// Turns the input into domain values, reporting every problem at once.
+    fn check(&self) -> Result<Self::Checked>;
+
+    /// The role check, run first inside the transaction (see `policy`).
+    fn authorize(actor: &Actor) -> Result<()>;
+
+    /// Does the work inside the frame's transaction.
+    fn apply(
+        checked: &Self::Checked,
+        tx: &Tx<'_>,
+    ) -> impl Future<Output = Result<Self::Output>> + Send;
+
+    /// The caller's idempotency key, for creates that take one.
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+
+    /// The canonical form of the checked input that an idempotency key is bound to: named
+    /// fields, stable across releases (a test pins a known fingerprint). Only creates that take
+    /// a key have one.
+    fn canonical(_checked: &Self::Checked) -> Option<Value> {
+        None
+    }
+
+    /// What an earlier request with the same key created, as this write returns it.
+    fn replay(_tx: &Tx<'_>, _id: Uuid) -> impl Future<Output = Result<Self::Output>> + Send {
+        async {
+            Err(Error::internal(
+                "this write does not take an idempotency key",
+            ))
+        }
+    }
+
+    /// The id an idempotency key remembers.
+    fn created_id(_output: &Self::Output) -> Option<Uuid> {
+        None
+    }
+}
+
+/// Runs one write in a transaction of its own: the whole frame.
+pub async fn run<W: Write>(db: &DatabaseConnection, actor: &Actor, write: &W) -> Result<W::Output> {
+    let checked = Arc::new(write.check()?);
+    let key = idempotency_of(write, &checked)?;
+    transaction(db, actor, move |tx| {
+        let (checked, key) = (Arc::clone(&checked), key.clone());
+        Box::pin(async move { tx.apply::<W>(&checked, key.as_ref()).await })
+    })
+    .await
+}
+
+/// Opens one transaction for `work`, which may run several writes through [`Tx::run`]; retried
+/// whole while the database is busy, committed only if all of it succeeds.
+pub async fn transaction<T, F>(db: &DatabaseConnection, actor: &Actor, work: F) -> Result<T>
+where
+    T: Send,
+    F: for<'t> Fn(&'t Tx<'t>) -> BoxFuture<'t, Result<T>> + Sync,
+{
+    retrying(|| async {
+        let tx = Tx {
+            txn: begin(db).await?,
+            actor,
+            audited: AtomicUsize::new(0),
+        };
+        let value = work(&tx).await?;
+        tx.txn.commit().await?;
+        Ok(value)
+    })
+    .await
+}
+
+fn idempotency_of<W: Write>(write: &W, checked: &W::Checked) -> Result<Option<Idempotency>> {
+    let Some(key) = write.idempotency_key() else {
+        return Ok(None);
+    };
+    let canonical = W::canonical(checked)
+        .ok_or_else(|| Error::internal(format!("{} takes no idempotency key", W::ACTION)))?;
+    Idempotency::new(key, W::ACTION, &canonical).map(Some)
+}
+
+/// An open write transaction and who is writing.
+pub struct Tx<'a> {
+    txn: DatabaseTransaction,
+    actor: &'a Actor,
+    audited: AtomicUsize,
+}
+
+impl Tx<'_> {
+    /// The connection to read and write through.
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    /// Runs another write inside this transaction: its input check, role check, idempotency and
+    /// audit, but no transaction of its own.
+    pub async fn run<W: Write>(&self, write: &W) -> Result<W::Output> {
+        let checked = write.check()?;
+        let key = idempotency_of(write, &checked)?;
+        self.apply::<W>(&checked, key.as_ref()).await
+    }
+
+    async fn apply<W: Write>(
+        &self,
+        checked: &W::Checked,
+        key: Option<&Idempotency>,
+    ) -> Result<W::Output> {
+        W::authorize(self.actor)?;
+        if let Some(id) = idempotency::replay(&self.txn, self.actor, key).await? {
+            return W::replay(self, id).await;
+        }
+        let before = self.audited.load(Ordering::SeqCst);
+        let output = W::apply(checked, self).await?;
+        if self.audited.load(Ordering::SeqCst) == before {
+            return Err(Error::internal(format!(
+                "{} wrote without an audit event",
+                W::ACTION
+            )));
+        }
+        if let Some(key) = key {
+            let id = W::created_id(&output).ok_or_else(|| {
+                Error::internal(format!("{} returned no id to remember", W::ACTION))
+            })?;
+            idempotency::remember(&self.txn, self.actor, Some(key), id).await?;
+        }
+        Ok(output)
+    }
+
+    /// Appends one event to the audit trail, in this transaction: a write that fails leaves no
+    /// event, and an event never describes a write that did not happen.
+    pub async fn audit(&self, change: Change) -> Result<()> {
+        let actor = self.actor;
+        audit_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            at: Set(Utc::now()),
+            actor: Set(actor.sub.clone()),
+            role: Set(actor.role()),
+            actor_org_id: Set(actor.grantee_org()),
+            action: Set(change.action.to_owned()),
+            entity: Set(change.entity.to_owned()),
+            entity_id: Set(change.entity_id),
+            owner_org_id: Set(change.owner.org_id),
+            grant_id: Set(change.owner.grant_id),
+            before: Set(change.before),
+            after: Set(change.after),
+            request_id: Set(actor.request_id.clone()),
+        }
+        .insert(&self.txn)
+        .await?;
+        self.audited.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The one compare-and-set on `version`: moves the row from the version the caller based
+    /// its change on to the next, or answers `CONFLICT` when someone else got there first.
+    /// Exactly one of several writers based on one version wins.
+    pub async fn bump_version<E: Versioned>(&self, id: Uuid, version: i32) -> Result<()> {
+        let result = E::update_many()
+            .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
+            .filter(E::id_column().eq(id))
+            .filter(E::version_column().eq(version))
+            .exec(&self.txn)
+            .await?;
+        match result.rows_affected {
+            1 => Ok(()),
+            _ => Err(stale(E::WHAT, version)),
+        }
+    }
+
+    /// Deletes a row at the version the caller saw, or answers `CONFLICT`.
+    pub async fn delete_at_version<E: Versioned>(&self, id: Uuid, version: i32) -> Result<()> {
+        let result = E::delete_many()
+            .filter(E::id_column().eq(id))
+            .filter(E::version_column().eq(version))
+            .exec(&self.txn)
+            .await?;
+        match result.rows_affected {
+            1 => Ok(()),
+            _ => Err(stale(E::WHAT, version)),
+        }
+    }
+}
+
+/// The version a client based its change on must still be the current one; checked early so
+/// that a stale edit is refused before its other checks run.
+pub fn ensure_current_version(what: &str, current: i32, given: i32) -> Result<()> {
+    if current == given {
+        Ok(())
+    } else {
+        Err(Error::conflict(format!(
+            "the {what} was changed by someone else (version {given} is stale; the current version is {current}); reload and retry"
+        )))
+    }
+}
+
+fn stale(what: &str, version: i32) -> Error {
+    Error::conflict(format!(
+        "the {what} was changed by someone else since version {version}; reload and retry"
+    ))
+}
+
+/// A table whose rows carry an optimistic-locking `version`.
+pub trait Versioned: EntityTrait {
+    /// How an error names it: "activity", "indicator result".
+    const WHAT: &'static str;
+    fn id_column() -> Self::Column;
+    fn version_column() -> Self::Column;
+}
+
+macro_rules! versioned {
+    ($($module:ident => $what:literal),+ $(,)?) => {
+        $(impl Versioned for entity::$module::Entity {
+            const WHAT: &'static str = $what;
+            fn id_column() -> Self::Column {
+                entity::$module::Column::Id
+            }
+            fn version_column() -> Self::Column {
+                entity::$module::Column::Version
+            }
+        })+
+    };
+}
+
+versioned!(
+    grant => "grant",
+    report => "report",
+    activity => "activity",
+    outcome => "outcome",
+    indicator_result => "indicator result",
+    lesson => "lesson",
+    case_study => "case study",
+);
+
+/// Whose object a change is: who else may read its audit event.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Owner {
+    /// The grantee organisation the object belongs to, if any.
+    pub org_id: Option<Uuid>,
+    pub grant_id: Option<Uuid>,
+}
+
+impl Owner {
+    /// Everything under a grant belongs to its grantee.
+    pub fn grant(grant: &entity::grant::Model) -> Self {
+        Self {
+            org_id: Some(grant.grantee_id),
+            grant_id: Some(grant.id),
+        }
+    }
+
+    /// Organisations and schemes belong to no grant.
+    pub fn portfolio() -> Self {
+        Self::default()
+    }
+}
+
+/// What a write changed, for the audit trail.
+pub struct Change {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: Uuid,
+    pub owner: Owner,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl Change {
+    pub fn created(
+        action: &'static str,
+        entity: &'static str,
+        id: Uuid,
+        owner: Owner,
+        after: &impl Serialize,
+    ) -> Result<Self> {
+        Ok(Self {
+            action,
+            entity,
+            entity_id: id,
+            owner,
+            before: None,
+            after: Some(snapshot(after)?),
+        })
+    }
+
+    pub fn updated(
+        action: &'static str,
+        entity: &'static str,
+        id: Uuid,
+        owner: Owner,
+        before: &impl Serialize,
+        after: &impl Serialize,
+    ) -> Result<Self> {
+        Ok(Self {
+            action,
+            entity,
+            entity_id: id,
+            owner,
+            before: Some(snapshot(before)?),
+            after: Some(snapshot(after)?),
+        })
+    }
+
+    pub fn deleted(
+        action: &'static str,
+        entity: &'static str,
+        id: Uuid,
+        owner: Owner,
+        before: &impl Serialize,
+    ) -> Result<Self> {
+        Ok(Self {
+            action,
+            entity,
+            entity_id: id,
+            owner,
+            before: Some(snapshot(before)?),
+            after: None,
+        })
+    }
+}
+
+/// The JSON image of an object for `before`/`after`.
+pub fn snapshot<T: Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(Error::internal)
+}
+
+/// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+/// writers queue on the busy timeout instead of failing when their snapshot goes stale;
+/// PostgreSQL ignores the mode.
+async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+const ATTEMPTS: u32 = 6;
+
+/// A transaction that hits a lock (SQLite) or a serialization failure or deadlock (PostgreSQL)
+/// is rolled back and run again, a few times, before the client is told `UNAVAILABLE`.
+async fn retrying<T, F, Fut>(mut work: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match work().await {
+            // An exhausted pool already waited its acquire timeout: answer now, retrying adds load.
+            Err(Error::Unavailable(err))
+                if attempt < ATTEMPTS && !matches!(err, DbErr::ConnectionAcquire(_)) =>
+            {
+                let backoff = Duration::from_millis(10 * 2_u64.pow(attempt) + jitter_ms());
+                tracing::debug!(attempt, ?backoff, error = %err, "database busy; retrying the transaction");
+                tokio::time::sleep(backoff).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn jitter_ms() -> u64 {
+    u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 16)
+}
