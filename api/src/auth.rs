@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::actor::{Access, Actor};
+use entity::enums::Role;
+
+use crate::domain::actor::{Access, Actor, role_claim, role_from_claim};
 use crate::settings::{AuthSettings, JwtKey};
 
 /// Why a token was refused. Logged for operators; clients only ever see `UNAUTHENTICATED`.
@@ -31,8 +32,6 @@ pub enum AuthError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("JWT_SECRET must be at least 32 bytes (it has {0})")]
-    SecretTooShort(usize),
     #[error("reading JWT_PUBLIC_KEY_FILE {path}: {source}")]
     Read {
         path: String,
@@ -76,13 +75,7 @@ pub struct Verifier {
 impl Verifier {
     pub fn new(settings: &AuthSettings) -> Result<Self, KeyError> {
         let (key, algorithm) = match &settings.key {
-            JwtKey::Hmac(secret) => {
-                let bytes = secret.expose_secret().as_bytes();
-                if bytes.len() < 32 {
-                    return Err(KeyError::SecretTooShort(bytes.len()));
-                }
-                (DecodingKey::from_secret(bytes)?, Algorithm::HS256)
-            }
+            JwtKey::Hmac(secret) => (DecodingKey::from_secret(secret.expose())?, Algorithm::HS256),
             JwtKey::PublicKeyFile(path) => {
                 let pem = std::fs::read(path).map_err(|source| KeyError::Read {
                     path: path.display().to_string(),
@@ -129,10 +122,12 @@ impl Verifier {
         if claims.sub.trim().is_empty() {
             return Err(AuthError::EmptySubject);
         }
-        let access = match claims.role.as_str() {
-            "scheme_manager" => Access::SchemeManager,
-            "analyst" => Access::Analyst,
-            "grantee" => {
+        let role = role_from_claim(&claims.role)
+            .ok_or_else(|| AuthError::UnknownRole(claims.role.clone()))?;
+        let access = match role {
+            Role::SchemeManager => Access::SchemeManager,
+            Role::Analyst => Access::Analyst,
+            Role::Grantee => {
                 let org = claims
                     .org_id
                     .as_deref()
@@ -140,7 +135,6 @@ impl Verifier {
                     .ok_or(AuthError::GranteeWithoutOrg)?;
                 Access::Grantee(org)
             }
-            other => return Err(AuthError::UnknownRole(other.to_owned())),
         };
         Ok(Actor::new(claims.sub, access))
     }
@@ -168,7 +162,7 @@ impl Signer {
     pub fn new(settings: &AuthSettings) -> Result<Self, KeyError> {
         match &settings.key {
             JwtKey::Hmac(secret) => Ok(Self {
-                key: EncodingKey::from_secret(secret.expose_secret().as_bytes())?,
+                key: EncodingKey::from_secret(secret.expose())?,
                 issuer: settings.issuer.clone(),
                 audience: settings.audience.clone(),
             }),
@@ -179,14 +173,14 @@ impl Signer {
     pub fn sign(
         &self,
         sub: &str,
-        role: &str,
+        role: Role,
         org_id: Option<Uuid>,
         ttl: Duration,
     ) -> Result<String, KeyError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
-            role: role.to_owned(),
+            role: role_claim(role).to_owned(),
             org_id: org_id.map(|id| id.to_string()),
             exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
             iat: Some(now),
@@ -196,9 +190,4 @@ impl Signer {
         };
         Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.key)?)
     }
-}
-
-/// A development secret, refused under `APP_ENV=production`.
-pub fn development_secret() -> SecretString {
-    SecretString::from("development-only-secret-change-me-0123456789")
 }

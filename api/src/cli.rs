@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use crate::auth::Signer;
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
-use crate::settings::{Cli, Command, Settings, TokenRole};
+use entity::enums::Role;
+
+use crate::settings::{Cli, Command, Settings};
 use crate::startup::Application;
 use crate::{db, graphql, telemetry};
 
@@ -91,17 +93,17 @@ async fn seed(settings: &Settings, demo: bool) -> Result<(), String> {
 
 fn token(
     settings: &Settings,
-    role: TokenRole,
+    role: Role,
     org: Option<uuid::Uuid>,
     ttl: std::time::Duration,
     sub: &str,
 ) -> Result<(), String> {
-    if matches!(role, TokenRole::Grantee) && org.is_none() {
+    if role == Role::Grantee && org.is_none() {
         return Err("--role grantee needs --org <organisation id>".into());
     }
     let signer = Signer::new(&settings.auth).map_err(|e| e.to_string())?;
     let token = signer
-        .sign(sub, role.claim(), org, ttl)
+        .sign(sub, role, org, ttl)
         .map_err(|e| e.to_string())?;
     println!("{token}");
     Ok(())

@@ -14,6 +14,7 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
 use crate::auth::Verifier;
+use crate::domain::policy::ensure_can_read_metrics;
 use crate::error::{Error, code};
 use crate::graphql::AppSchema;
 use crate::graphql::common::default_code;
@@ -161,8 +162,11 @@ async fn metrics(http: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     match state.verifier.verify_header(header) {
-        Ok(actor) if actor.grantee_org().is_none() => {}
-        Ok(_) => return HttpResponse::Forbidden().finish(),
+        Ok(actor) => {
+            if ensure_can_read_metrics(&actor).is_err() {
+                return HttpResponse::Forbidden().finish();
+            }
+        }
         Err(reason) => {
             tracing::info!(%reason, "metrics refused: not authenticated");
             return HttpResponse::Unauthorized()

@@ -8,7 +8,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::auth::development_secret;
+use entity::enums::Role;
+
+use crate::domain::actor::role_from_claim;
 
 /// The SQLite file `cargo run` uses when no `DATABASE_URL` is given, in the working folder.
 pub const DEFAULT_SQLITE_FILE: &str = "portfolio.sqlite";
@@ -40,8 +42,8 @@ pub enum Command {
     /// Print a token signed with the configured JWT_SECRET, and nothing else.
     Token {
         /// scheme_manager, grantee or analyst
-        #[arg(long)]
-        role: TokenRole,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
         /// The grantee's organisation id (required for --role grantee).
         #[arg(long)]
         org: Option<uuid::Uuid>,
@@ -56,22 +58,9 @@ pub enum Command {
     Schema,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum TokenRole {
-    SchemeManager,
-    Grantee,
-    Analyst,
-}
-
-impl TokenRole {
-    pub fn claim(self) -> &'static str {
-        match self {
-            Self::SchemeManager => "scheme_manager",
-            Self::Grantee => "grantee",
-            Self::Analyst => "analyst",
-        }
-    }
+fn parse_role(text: &str) -> Result<Role, String> {
+    role_from_claim(text.trim())
+        .ok_or_else(|| format!("{text:?}: the role must be scheme_manager, grantee or analyst"))
 }
 
 fn parse_ttl(text: &str) -> Result<Duration, String> {
@@ -177,9 +166,46 @@ pub struct DatabaseSettings {
 
 #[derive(Debug, Clone)]
 pub enum JwtKey {
-    Hmac(SecretString),
+    Hmac(HmacSecret),
     PublicKeyFile(PathBuf),
 }
+
+/// The shortest HS256 secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// An HS256 secret: the one place that decides which secrets are acceptable. It is at least
+/// [`MIN_SECRET_BYTES`] long, and never printed.
+#[derive(Debug, Clone)]
+pub struct HmacSecret(SecretString);
+
+impl HmacSecret {
+    pub fn expose(&self) -> &[u8] {
+        self.0.expose_secret().as_bytes()
+    }
+
+    /// The secret a development machine runs with when none is configured; production refuses
+    /// it.
+    pub fn development() -> Self {
+        Self(SecretString::from(DEVELOPMENT_SECRET))
+    }
+
+    pub fn is_development(&self) -> bool {
+        self.0.expose_secret() == DEVELOPMENT_SECRET
+    }
+}
+
+impl TryFrom<String> for HmacSecret {
+    type Error = ConfigError;
+
+    fn try_from(secret: String) -> Result<Self, ConfigError> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(ConfigError::SecretTooShort(secret.len()));
+        }
+        Ok(Self(SecretString::from(secret)))
+    }
+}
+
+const DEVELOPMENT_SECRET: &str = "development-only-secret-change-me-0123456789";
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -227,20 +253,16 @@ impl Settings {
         let key = match (&args.jwt_public_key_file, &args.jwt_secret) {
             (Some(path), _) => JwtKey::PublicKeyFile(path.clone()),
             (None, Some(secret)) => {
-                if secret.len() < 32 {
-                    return Err(ConfigError::SecretTooShort(secret.len()));
-                }
-                if environment == Environment::Production
-                    && secret == development_secret().expose_secret()
-                {
+                let secret = HmacSecret::try_from(secret.clone())?;
+                if environment == Environment::Production && secret.is_development() {
                     return Err(ConfigError::DevelopmentSecret);
                 }
-                JwtKey::Hmac(SecretString::from(secret.clone()))
+                JwtKey::Hmac(secret)
             }
             (None, None) if environment == Environment::Production => {
                 return Err(ConfigError::MissingSecret);
             }
-            (None, None) => JwtKey::Hmac(development_secret()),
+            (None, None) => JwtKey::Hmac(HmacSecret::development()),
         };
         let (url, is_default) = match args.database_url.as_deref().map(str::trim) {
             Some(url) if !url.is_empty() => (url.to_owned(), false),
@@ -286,7 +308,7 @@ mod tests {
             Settings::from_args(&a),
             Err(ConfigError::MissingSecret)
         ));
-        let dev = development_secret().expose_secret().to_owned();
+        let dev = DEVELOPMENT_SECRET.to_owned();
         let a = args(&["--app-env", "production", "--jwt-secret", &dev]);
         assert!(matches!(
             Settings::from_args(&a),

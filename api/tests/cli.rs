@@ -82,7 +82,7 @@ fn the_token_command_prints_only_a_token_the_service_accepts() {
         "only the token is printed: {stdout:?}"
     );
     let verifier = Verifier::new(&AuthSettings {
-        key: JwtKey::Hmac(SECRET.to_owned().into()),
+        key: JwtKey::Hmac(SECRET.to_owned().try_into().unwrap()),
         issuer: None,
         audience: None,
     })

@@ -146,7 +146,7 @@ fn settings(url: String) -> Settings {
         },
         listen_addr: "127.0.0.1:0".parse().unwrap(),
         auth: AuthSettings {
-            key: JwtKey::Hmac(SECRET.to_owned().into()),
+            key: JwtKey::Hmac(SECRET.to_owned().try_into().unwrap()),
             issuer: None,
             audience: None,
         },

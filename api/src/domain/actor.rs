@@ -25,6 +25,29 @@ pub struct Actor {
     system: bool,
 }
 
+/// The `role` claim's spellings: the one table of them.
+const ROLE_CLAIMS: [(Role, &str); 3] = [
+    (Role::SchemeManager, "scheme_manager"),
+    (Role::Grantee, "grantee"),
+    (Role::Analyst, "analyst"),
+];
+
+/// The role a token's `role` claim names, if it names one.
+pub fn role_from_claim(claim: &str) -> Option<Role> {
+    ROLE_CLAIMS
+        .iter()
+        .find(|(_, text)| *text == claim)
+        .map(|(role, _)| *role)
+}
+
+/// How a token spells a role.
+pub fn role_claim(role: Role) -> &'static str {
+    ROLE_CLAIMS
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map_or("", |(_, text)| text)
+}
+
 impl Actor {
     pub fn new(sub: impl Into<String>, access: Access) -> Self {
         Self {

@@ -30,16 +30,45 @@ pub struct PortfolioFilter {
     pub activity_kind: Option<ActivityKind>,
 }
 
+/// Participation added up: everyone, women, and those counted in person and online (the rest
+/// were reported without a mode).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Participation {
+pub struct ParticipationTotals {
     pub total: i64,
     pub female: i64,
     pub in_person: i64,
     pub online: i64,
 }
 
-impl Participation {
-    fn add(&mut self, other: Participation) {
+impl ParticipationTotals {
+    /// The one SQL fragment that adds up participation rows (aliased `p`), used by the summary
+    /// and by every per-grant and per-activity total, so they can never disagree.
+    fn sum_into(select: &mut SelectStatement) {
+        let sum = |expr: &str| Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"));
+        select
+            .expr_as(sum("p.total"), Alias::new("total"))
+            .expr_as(sum("p.female"), Alias::new("female"))
+            .expr_as(
+                sum("CASE WHEN p.mode = 'IN_PERSON' THEN p.total ELSE 0 END"),
+                Alias::new("in_person"),
+            )
+            .expr_as(
+                sum("CASE WHEN p.mode = 'ONLINE' THEN p.total ELSE 0 END"),
+                Alias::new("online"),
+            );
+    }
+
+    /// Reads the columns `sum_into` added.
+    fn read(row: &QueryResult) -> Result<Self> {
+        Ok(Self {
+            total: get(row, "total")?,
+            female: get(row, "female")?,
+            in_person: get(row, "in_person")?,
+            online: get(row, "online")?,
+        })
+    }
+
+    fn add(&mut self, other: ParticipationTotals) {
         self.total += other.total;
         self.female += other.female;
         self.in_person += other.in_person;
@@ -51,7 +80,7 @@ impl Participation {
 pub struct KindBreakdown {
     pub kind: ActivityKind,
     pub activity_count: i64,
-    pub participation: Participation,
+    pub participation: ParticipationTotals,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +90,7 @@ pub struct GranteeBreakdown {
     /// (currency, minor units), by currency.
     pub funding: Vec<(String, i64)>,
     pub activity_count: i64,
-    pub participation: Participation,
+    pub participation: ParticipationTotals,
 }
 
 #[derive(Clone, Debug)]
@@ -70,7 +99,7 @@ pub struct Summary {
     pub grantee_count: i64,
     pub funding: Vec<(String, i64)>,
     pub activity_count: i64,
-    pub participation: Participation,
+    pub participation: ParticipationTotals,
     pub by_activity_kind: Vec<KindBreakdown>,
     pub by_grantee: Vec<GranteeBreakdown>,
     pub reports_by_status: Vec<(ReportStatus, i64)>,
@@ -126,31 +155,34 @@ pub async fn portfolio(
     // Activities and participation: by grantee and kind, one row per group.
     let mut activities = Query::select();
     activities
-        .expr_as(Expr::col((g.clone(), grant::Column::GranteeId)), Alias::new("grantee_id"))
-        .expr_as(Expr::col((a.clone(), activity::Column::Kind)), Alias::new("kind"))
-        .expr_as(Expr::cust("COUNT(DISTINCT a.id)"), Alias::new("activity_count"))
-        .expr_as(Expr::cust("CAST(COALESCE(SUM(p.total), 0) AS BIGINT)"), Alias::new("total"))
-        .expr_as(Expr::cust("CAST(COALESCE(SUM(p.female), 0) AS BIGINT)"), Alias::new("female"))
         .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'IN_PERSON' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
-            Alias::new("in_person"),
+            Expr::col((g.clone(), grant::Column::GranteeId)),
+            Alias::new("grantee_id"),
         )
         .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'ONLINE' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
-            Alias::new("online"),
+            Expr::col((a.clone(), activity::Column::Kind)),
+            Alias::new("kind"),
         )
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT a.id)"),
+            Alias::new("activity_count"),
+        );
+    ParticipationTotals::sum_into(&mut activities);
+    activities
         .from_as(activity::Entity, a.clone())
         .join_as(
             JoinType::InnerJoin,
             grant::Entity,
             g.clone(),
-            Expr::col((g.clone(), grant::Column::Id)).equals((a.clone(), activity::Column::GrantId)),
+            Expr::col((g.clone(), grant::Column::Id))
+                .equals((a.clone(), activity::Column::GrantId)),
         )
         .join_as(
             JoinType::LeftJoin,
             participation::Entity,
             p.clone(),
-            Expr::col((p.clone(), participation::Column::ActivityId)).equals((a.clone(), activity::Column::Id)),
+            Expr::col((p.clone(), participation::Column::ActivityId))
+                .equals((a.clone(), activity::Column::Id)),
         )
         .and_where(Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(grant_ids()))
         .group_by_col((g.clone(), grant::Column::GranteeId))
@@ -199,31 +231,26 @@ pub async fn portfolio(
                 grant_count: 0,
                 funding: Vec::new(),
                 activity_count: 0,
-                participation: Participation::default(),
+                participation: ParticipationTotals::default(),
             });
         entry.grant_count += count;
         entry.funding.push((currency, amount));
     }
     let mut by_kind: BTreeMap<&'static str, KindBreakdown> = BTreeMap::new();
-    let mut total = Participation::default();
+    let mut total = ParticipationTotals::default();
     let mut activity_count = 0;
     for row in &activity_rows {
         let grantee_id: Uuid = get(row, "grantee_id")?;
         let kind_text: String = get(row, "kind")?;
         let kind = ActivityKind::try_from_value(&kind_text).map_err(Error::internal)?;
         let count: i64 = get(row, "activity_count")?;
-        let part = Participation {
-            total: get(row, "total")?,
-            female: get(row, "female")?,
-            in_person: get(row, "in_person")?,
-            online: get(row, "online")?,
-        };
+        let part = ParticipationTotals::read(row)?;
         activity_count += count;
         total.add(part);
         let k = by_kind.entry(kind.as_str()).or_insert(KindBreakdown {
             kind,
             activity_count: 0,
-            participation: Participation::default(),
+            participation: ParticipationTotals::default(),
         });
         k.activity_count += count;
         k.participation.add(part);
@@ -280,48 +307,46 @@ pub async fn participation_by_grant(
     db: &DatabaseConnection,
     actor: &Actor,
     grant_ids: &[Uuid],
-) -> Result<Vec<(Uuid, Participation)>> {
+) -> Result<Vec<(Uuid, ParticipationTotals)>> {
+    participation_by(db, actor, activity::Column::GrantId, grant_ids).await
+}
+
+/// Participation totals of each of `activity_ids` the actor may see, in one GROUP BY.
+pub async fn participation_by_activity(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    activity_ids: &[Uuid],
+) -> Result<Vec<(Uuid, ParticipationTotals)>> {
+    participation_by(db, actor, activity::Column::Id, activity_ids).await
+}
+
+/// Totals grouped by an activity column (its grant, or the activity itself).
+async fn participation_by(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    group: activity::Column,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, ParticipationTotals)>> {
     let (a, p) = (Alias::new("a"), Alias::new("p"));
-    let visible = scope::grant_ids_where(
-        actor,
-        Condition::all().add(grant::Column::Id.is_in(grant_ids.to_vec())),
-    );
-    let rows = db
-        .query_all(
-            Query::select()
-                .expr_as(Expr::col((a.clone(), activity::Column::GrantId)), Alias::new("grant_id"))
-                .expr_as(Expr::cust("CAST(COALESCE(SUM(p.total), 0) AS BIGINT)"), Alias::new("total"))
-                .expr_as(Expr::cust("CAST(COALESCE(SUM(p.female), 0) AS BIGINT)"), Alias::new("female"))
-                .expr_as(
-                    Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'IN_PERSON' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
-                    Alias::new("in_person"),
-                )
-                .expr_as(
-                    Expr::cust("CAST(COALESCE(SUM(CASE WHEN p.mode = 'ONLINE' THEN p.total ELSE 0 END), 0) AS BIGINT)"),
-                    Alias::new("online"),
-                )
-                .from_as(activity::Entity, a.clone())
-                .join_as(
-                    JoinType::InnerJoin,
-                    participation::Entity,
-                    p.clone(),
-                    Expr::col((p.clone(), participation::Column::ActivityId)).equals((a.clone(), activity::Column::Id)),
-                )
-                .and_where(Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(visible))
-                .group_by_col((a.clone(), activity::Column::GrantId)),
+    let mut select = Query::select();
+    select.expr_as(Expr::col((a.clone(), group)), Alias::new("key"));
+    ParticipationTotals::sum_into(&mut select);
+    select
+        .from_as(activity::Entity, a.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            participation::Entity,
+            p.clone(),
+            Expr::col((p.clone(), participation::Column::ActivityId))
+                .equals((a.clone(), activity::Column::Id)),
         )
-        .await?;
+        .and_where(Expr::col((a.clone(), group)).is_in(ids.to_vec()))
+        .group_by_col((a.clone(), group));
+    if let Some(visible) = scope::visible_grant_ids(actor) {
+        select.and_where(Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(visible));
+    }
+    let rows = db.query_all(&select).await?;
     rows.iter()
-        .map(|row| {
-            Ok((
-                get(row, "grant_id")?,
-                Participation {
-                    total: get(row, "total")?,
-                    female: get(row, "female")?,
-                    in_person: get(row, "in_person")?,
-                    online: get(row, "online")?,
-                },
-            ))
-        })
+        .map(|row| Ok((get(row, "key")?, ParticipationTotals::read(row)?)))
         .collect()
 }

@@ -9,17 +9,16 @@ use super::grant::{Grant, Objective};
 use super::input::{DeleteInput, change, run};
 use super::loaders::{
     ActivityById, GrantById, ObjectiveById, OrganisersOfActivity, OutcomesOfActivity,
-    ParticipationOfActivity, ReportById,
+    ParticipationOfActivity, ReportById, TotalsOfActivity,
 };
 use super::organisation::Organisation;
 use super::outcome::Outcome;
 use super::report::Report;
 use super::scalars::Date;
-use crate::domain::content::activity::{
-    CreateActivity, DeleteActivity, ParticipantRow, UpdateActivity,
-};
+use crate::domain::content::activity::{CreateActivity, DeleteActivity, UpdateActivity};
+use crate::domain::content::participation::ParticipantRow;
 use crate::domain::content::{self, ActivityFilter, ActivitySortField, activity_sort};
-use crate::domain::summary::Participation;
+use crate::domain::summary::ParticipationTotals;
 use crate::error::{Error, Problems, Result};
 
 pub struct Activity(pub activity::Model);
@@ -106,11 +105,8 @@ impl Activity {
     }
     /// The participation rows added up.
     async fn totals(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
-        let rows = ctx
-            .loader()?
-            .load_one(ParticipationOfActivity(self.0.id))
-            .await?;
-        Ok(sum_rows(&rows.unwrap_or_default()).into())
+        let totals = ctx.loader()?.load_one(TotalsOfActivity(self.0.id)).await?;
+        Ok(totals.unwrap_or_default().into())
     }
     async fn outcomes(&self, ctx: &Context<'_>) -> GqlResult<Vec<Outcome>> {
         let rows = ctx
@@ -119,21 +115,6 @@ impl Activity {
             .await?;
         Ok(rows.unwrap_or_default().into_iter().map(Outcome).collect())
     }
-}
-
-fn sum_rows(rows: &[participation::Model]) -> Participation {
-    let mut totals = Participation::default();
-    for row in rows {
-        let n = i64::from(row.total);
-        totals.total += n;
-        totals.female += i64::from(row.female);
-        match row.mode {
-            entity::enums::AttendanceMode::InPerson => totals.in_person += n,
-            entity::enums::AttendanceMode::Online => totals.online += n,
-            entity::enums::AttendanceMode::Unspecified => {}
-        }
-    }
-    totals
 }
 
 /// How many attended one way.
@@ -169,8 +150,8 @@ pub struct ParticipationSummary {
     pub female_share: Option<f64>,
 }
 
-impl From<Participation> for ParticipationSummary {
-    fn from(p: Participation) -> Self {
+impl From<ParticipationTotals> for ParticipationSummary {
+    fn from(p: ParticipationTotals) -> Self {
         let clamp = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
         Self {
             total: clamp(p.total),

@@ -18,6 +18,7 @@ use crate::domain::content::{self, ActivityFilter, ActivitySortField};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::portfolio::{self, GrantFilter, GrantParent, GrantSortField};
 use crate::domain::scope::{self, scoped};
+use crate::domain::summary::{self, ParticipationTotals};
 use crate::error::Error;
 
 use super::common::SharedError;
@@ -175,28 +176,30 @@ impl Loader<OrganisersOfActivity> for Db {
     }
 }
 
-/// Participation totals of each grant, summed by the database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ParticipationOfGrant(pub Uuid);
+/// Declares a loader of participation totals per key, summed by the database.
+macro_rules! totals_of {
+    ($key:ident, $domain_fn:ident, $what:literal) => {
+        #[doc = concat!("Participation totals of each ", $what, ", summed by the database.")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub Uuid);
 
-impl Loader<ParticipationOfGrant> for Db {
-    type Value = crate::domain::summary::Participation;
-    type Error = SharedError;
+        impl Loader<$key> for Db {
+            type Value = ParticipationTotals;
+            type Error = SharedError;
 
-    async fn load(
-        &self,
-        keys: &[ParticipationOfGrant],
-    ) -> LoadResult<ParticipationOfGrant, Self::Value> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let totals = crate::domain::summary::participation_by_grant(&self.db, &self.actor, &ids)
-            .await
-            .map_err(|e| SharedError(Arc::new(e)))?;
-        Ok(totals
-            .into_iter()
-            .map(|(id, p)| (ParticipationOfGrant(id), p))
-            .collect())
-    }
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let totals = summary::$domain_fn(&self.db, &self.actor, &ids)
+                    .await
+                    .map_err(|e| SharedError(Arc::new(e)))?;
+                Ok(totals.into_iter().map(|(id, t)| ($key(id), t)).collect())
+            }
+        }
+    };
 }
+
+totals_of!(ParticipationOfGrant, participation_by_grant, "grant");
+totals_of!(TotalsOfActivity, participation_by_activity, "activity");
 
 /// The arguments of a nested list of grants; parents asking with the same arguments share one batch.
 #[derive(Debug, PartialEq, Eq, Hash)]

@@ -18,11 +18,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
-use crate::domain::content::activity::{CreateActivity, ParticipantRow};
+use crate::domain::content::activity::CreateActivity;
 use crate::domain::content::case_study::AddCaseStudy;
 use crate::domain::content::indicator_result::RecordIndicatorResult;
 use crate::domain::content::lesson::AddLesson;
 use crate::domain::content::outcome::RecordOutcome;
+use crate::domain::content::participation::ParticipantRow;
 use crate::domain::portfolio::grants::{AddFundingPeriod, CreateGrant};
 use crate::domain::portfolio::objectives::{AddIndicator, AddObjective};
 use crate::domain::portfolio::organisations::{CreateOrganisation, CreateScheme};

@@ -2,20 +2,22 @@
 //! and their co-organising organisations.
 
 use chrono::{NaiveDate, Utc};
-use entity::enums::{ActivityKind, AttendanceMode, OrganisationKind};
+use entity::enums::ActivityKind;
 use entity::{
-    activity, activity_organiser, case_study, grant, lesson, objective, organisation, outcome,
-    participation,
+    activity, activity_organiser, case_study, grant, lesson, objective, outcome, participation,
 };
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::participation::{
+    ParticipantRow, check_organisers, participation, write_organisers, write_participation,
+};
 use super::{Content, content_for_edit, replayed};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_write;
@@ -23,44 +25,11 @@ use crate::domain::portfolio::{grant_of, grant_period};
 use crate::domain::report::editable_report;
 use crate::domain::scope::{self, scoped};
 use crate::domain::values::{
-    DateRange, ParticipantCount, ParticipationRows, date_range, limits, optional_date,
-    optional_text, required_text, text_change,
+    DateRange, ParticipationRows, date_range, limits, optional_date, optional_text, required_text,
+    text_change,
 };
 use crate::domain::write::{Change, Owner, Tx, Write, snapshot};
 use crate::error::{Error, Problems, Result};
-
-/// One participation row as a client sends it.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ParticipantRow {
-    pub mode: AttendanceMode,
-    pub total: i32,
-    pub female: i32,
-    pub with_disability: Option<i32>,
-}
-
-/// Participation rows, checked: counts possible, one row per mode.
-fn participation(
-    p: &mut Problems,
-    field: &str,
-    rows: &[ParticipantRow],
-) -> Option<ParticipationRows> {
-    p.take(ParticipationRows::new(
-        field,
-        rows.iter()
-            .enumerate()
-            .map(|(i, r)| {
-                ParticipantCount::new(
-                    &format!("{field}[{i}]"),
-                    r.mode,
-                    r.total,
-                    r.female,
-                    r.with_disability,
-                )
-            })
-            .collect(),
-    ))
-}
 
 /// `createActivity`: an activity in a report, under one of its grant's objectives.
 #[derive(Clone, Debug)]
@@ -517,85 +486,10 @@ async fn check_objective<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Co-organisers are organisations the actor can see, and never another grantee: naming one
-/// would write its id into this grantee's activity (and audit trail).
-async fn check_organisers<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    grant: &grant::Model,
-    ids: &[Uuid],
-) -> Result<()> {
-    let mut problems = Problems::new();
-    for (i, id) in ids.iter().enumerate() {
-        if ids[..i].contains(id) {
-            problems.push(format!("organiserIds[{i}]"), format!("{id} is named twice"));
-        }
-    }
-    let found: Vec<Uuid> = scope::organisations(actor)
-        .filter(organisation::Column::Id.is_in(ids.to_vec()))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind != OrganisationKind::Grantee || o.id == grant.grantee_id)
-        .map(|o| o.id)
-        .collect();
-    for (i, id) in ids.iter().enumerate() {
-        if !found.contains(id) {
-            problems.push(
-                format!("organiserIds[{i}]"),
-                format!("no organisation has the id {id}"),
-            );
-        }
-    }
-    problems.into_result()
-}
-
-async fn write_participation<C: ConnectionTrait>(
-    db: &C,
-    activity_id: Uuid,
-    rows: &ParticipationRows,
-) -> Result<()> {
-    participation::Entity::delete_many()
-        .filter(participation::Column::ActivityId.eq(activity_id))
-        .exec(db)
-        .await?;
-    for row in rows.rows() {
-        participation::ActiveModel {
-            activity_id: Set(activity_id),
-            mode: Set(row.mode),
-            total: Set(row.total),
-            female: Set(row.female),
-            with_disability: Set(row.with_disability),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
-async fn write_organisers<C: ConnectionTrait>(
-    db: &C,
-    activity_id: Uuid,
-    organisers: &[Uuid],
-) -> Result<()> {
-    activity_organiser::Entity::delete_many()
-        .filter(activity_organiser::Column::ActivityId.eq(activity_id))
-        .exec(db)
-        .await?;
-    for (position, id) in organisers.iter().enumerate() {
-        activity_organiser::ActiveModel {
-            activity_id: Set(activity_id),
-            organisation_id: Set(*id),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use entity::enums::AttendanceMode;
+
     use super::*;
     use crate::domain::idempotency::fingerprint;
 

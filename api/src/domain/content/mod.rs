@@ -9,6 +9,7 @@ pub mod case_study;
 pub mod indicator_result;
 pub mod lesson;
 pub mod outcome;
+pub mod participation;
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
