@@ -9,7 +9,6 @@ use entity::{
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -18,7 +17,7 @@ use uuid::Uuid;
 use super::participation::{
     ParticipantRow, check_organisers, participation, write_organisers, write_participation,
 };
-use super::{Content, content_for_edit, replayed};
+use super::{Content, content_for_edit, replayed, untie_from_activity};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_write;
 use crate::domain::portfolio::{grant_of, grant_period};
@@ -369,52 +368,8 @@ impl Write for DeleteActivity {
         if let Value::Object(map) = &mut before_image {
             map.insert("outcomes".into(), snapshot(&outcomes)?);
         }
-        let lessons = scoped::<lesson::Entity>(actor)
-            .filter(lesson::Column::ActivityId.eq(before.id))
-            .lock_exclusive()
-            .all(db)
-            .await?;
-        for old in lessons {
-            tx.bump_version::<lesson::Entity>(old.id, old.version)
-                .await?;
-            let mut model: lesson::ActiveModel = old.clone().into();
-            model.version = NotSet;
-            model.activity_id = Set(None);
-            model.updated_at = Set(Utc::now());
-            let new = model.update(db).await?;
-            tx.audit(Change::updated(
-                Self::ACTION,
-                "Lesson",
-                new.id,
-                owner,
-                &old,
-                &new,
-            )?)
-            .await?;
-        }
-        let case_studies = scoped::<case_study::Entity>(actor)
-            .filter(case_study::Column::ActivityId.eq(before.id))
-            .lock_exclusive()
-            .all(db)
-            .await?;
-        for old in case_studies {
-            tx.bump_version::<case_study::Entity>(old.id, old.version)
-                .await?;
-            let mut model: case_study::ActiveModel = old.clone().into();
-            model.version = NotSet;
-            model.activity_id = Set(None);
-            model.updated_at = Set(Utc::now());
-            let new = model.update(db).await?;
-            tx.audit(Change::updated(
-                Self::ACTION,
-                "CaseStudy",
-                new.id,
-                owner,
-                &old,
-                &new,
-            )?)
-            .await?;
-        }
+        untie_from_activity::<lesson::Entity>(tx, Self::ACTION, before.id, owner).await?;
+        untie_from_activity::<case_study::Entity>(tx, Self::ACTION, before.id, owner).await?;
         tx.delete_at_version::<activity::Entity>(before.id, target.version)
             .await?;
         tx.audit(Change {

@@ -7,11 +7,9 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{check_activity_in_report, content_for_edit, next_position, replayed};
+use super::{check_activity_in_report, content_for_edit, placement, replayed};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_write;
-use crate::domain::portfolio::grant_of;
-use crate::domain::report::editable_report;
 use crate::domain::values::{limits, required_text};
 use crate::domain::write::{Change, Owner, Tx, Write};
 use crate::error::{Problems, Result};
@@ -83,17 +81,9 @@ impl Write for AddCaseStudy {
     }
 
     async fn apply(new: &NewCaseStudy, tx: &Tx<'_>) -> Result<case_study::Model> {
-        let (db, actor) = (tx.db(), tx.actor());
-        let report = editable_report(db, actor, "reportId", new.report_id).await?;
-        let grant = grant_of(db, actor, report.grant_id).await?;
-        check_activity_in_report(db, actor, &report, new.activity_id).await?;
-        let position = next_position::<case_study::Entity, _>(
-            db,
-            actor,
-            case_study::Column::ReportId,
-            report.id,
-        )
-        .await?;
+        let db = tx.db();
+        let (report, grant, position) =
+            placement::<case_study::Entity>(tx, new.report_id, new.activity_id).await?;
         let now = Utc::now();
         let model = case_study::ActiveModel {
             id: Set(Uuid::now_v7()),

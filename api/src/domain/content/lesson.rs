@@ -8,11 +8,9 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{check_activity_in_report, content_for_edit, next_position, replayed};
+use super::{check_activity_in_report, content_for_edit, placement, replayed};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_write;
-use crate::domain::portfolio::grant_of;
-use crate::domain::report::editable_report;
 use crate::domain::values::{limits, required_text};
 use crate::domain::write::{Change, Owner, Tx, Write};
 use crate::error::{Problems, Result};
@@ -79,13 +77,9 @@ impl Write for AddLesson {
     }
 
     async fn apply(new: &NewLesson, tx: &Tx<'_>) -> Result<lesson::Model> {
-        let (db, actor) = (tx.db(), tx.actor());
-        let report = editable_report(db, actor, "reportId", new.report_id).await?;
-        let grant = grant_of(db, actor, report.grant_id).await?;
-        check_activity_in_report(db, actor, &report, new.activity_id).await?;
-        let position =
-            next_position::<lesson::Entity, _>(db, actor, lesson::Column::ReportId, report.id)
-                .await?;
+        let db = tx.db();
+        let (report, grant, position) =
+            placement::<lesson::Entity>(tx, new.report_id, new.activity_id).await?;
         let now = Utc::now();
         let model = lesson::ActiveModel {
             id: Set(Uuid::now_v7()),

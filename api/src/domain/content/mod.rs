@@ -14,9 +14,10 @@ pub mod participation;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use entity::enums::ActivityKind;
 use entity::{activity as activities, grant, report};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, PaginatorTrait, QueryFilter,
     QuerySelect,
@@ -159,6 +160,7 @@ where
     /// Its name in the audit trail: "Outcome".
     const ENTITY: &'static str;
     const DELETE_ACTION: &'static str;
+    fn id(model: &Self::Model) -> Uuid;
     fn report_id(model: &Self::Model) -> Uuid;
     fn grant_id(model: &Self::Model) -> Uuid;
     fn version(model: &Self::Model) -> i32;
@@ -169,6 +171,9 @@ macro_rules! content {
         $(impl Content for entity::$module::Entity {
             const ENTITY: &'static str = $entity;
             const DELETE_ACTION: &'static str = $delete;
+            fn id(model: &Self::Model) -> Uuid {
+                model.id
+            }
             fn report_id(model: &Self::Model) -> Uuid {
                 model.report_id
             }
@@ -261,23 +266,89 @@ pub(crate) async fn check_activity_in_report<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Where a new lesson or case study goes: after those already in the report.
-pub(crate) async fn next_position<E, C>(
-    db: &C,
-    actor: &Actor,
-    report_column: E::Column,
-    report_id: Uuid,
-) -> Result<i32>
+/// Report content that may be about one of the report's activities: lessons, case studies.
+pub trait AboutActivity: Content
 where
-    E: GrantOwned,
-    E::Model: Sync,
-    C: ConnectionTrait,
+    Self::Model: Serialize + Send + Sync,
 {
+    fn activity_column() -> Self::Column;
+    fn report_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
+}
+
+macro_rules! about_activity {
+    ($($module:ident),+) => {
+        $(impl AboutActivity for entity::$module::Entity {
+            fn activity_column() -> Self::Column {
+                entity::$module::Column::ActivityId
+            }
+            fn report_column() -> Self::Column {
+                entity::$module::Column::ReportId
+            }
+            fn updated_at_column() -> Self::Column {
+                entity::$module::Column::UpdatedAt
+            }
+        })+
+    };
+}
+
+about_activity!(lesson, case_study);
+
+/// Where a new lesson or case study goes: into a report the actor may edit, about one of that
+/// report's activities if any, after those already there. Returns the report, its grant and
+/// the position.
+pub(crate) async fn placement<E>(
+    tx: &Tx<'_>,
+    report_id: Uuid,
+    activity_id: Option<Uuid>,
+) -> Result<(report::Model, grant::Model, i32)>
+where
+    E: AboutActivity,
+    E::Model: Serialize + Send + Sync,
+{
+    let (db, actor) = (tx.db(), tx.actor());
+    let report = editable_report(db, actor, "reportId", report_id).await?;
+    let grant = grant_of(db, actor, report.grant_id).await?;
+    check_activity_in_report(db, actor, &report, activity_id).await?;
     let count = scoped::<E>(actor)
-        .filter(report_column.eq(report_id))
+        .filter(E::report_column().eq(report.id))
         .count(db)
         .await?;
-    Ok(i32::try_from(count).unwrap_or(i32::MAX))
+    Ok((report, grant, i32::try_from(count).unwrap_or(i32::MAX)))
+}
+
+/// Unties every lesson or case study about an activity that is being deleted. They stay in the
+/// report; each untying is a change of its own, with a new version and an audit event.
+pub(crate) async fn untie_from_activity<E>(
+    tx: &Tx<'_>,
+    action: &'static str,
+    activity_id: Uuid,
+    owner: Owner,
+) -> Result<()>
+where
+    E: AboutActivity,
+    E::Model: Serialize + Send + Sync,
+{
+    let (db, actor) = (tx.db(), tx.actor());
+    let rows = scoped::<E>(actor)
+        .filter(E::activity_column().eq(activity_id))
+        .lock_exclusive()
+        .all(db)
+        .await?;
+    for old in rows {
+        let id = E::id(&old);
+        tx.bump_version::<E>(id, E::version(&old)).await?;
+        E::update_many()
+            .col_expr(E::activity_column(), Expr::value(Option::<Uuid>::None))
+            .col_expr(E::updated_at_column(), Expr::value(Utc::now()))
+            .filter(E::id_column().eq(id))
+            .exec(db)
+            .await?;
+        let new = locked::<E, _>(db, actor, "activityId", id).await?;
+        tx.audit(Change::updated(action, E::ENTITY, id, owner, &old, &new)?)
+            .await?;
+    }
+    Ok(())
 }
 
 /// `deleteOutcome`, `deleteIndicatorResult`, `deleteLesson`, `deleteCaseStudy`: one row of report
