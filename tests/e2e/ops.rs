@@ -84,8 +84,7 @@ on_both_databases! {
 async fn postgres_connections_use_tls_when_the_url_requires_it() {
     use sea_orm::{ConnectionTrait, Statement};
     use std::io::Write;
-    let admin = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let admin = portfolio_tests::postgres::admin_url();
     match sea_orm::Database::connect(format!("{admin}?sslmode=require")).await {
         Ok(conn) => drop(conn.close().await),
         Err(err) => {

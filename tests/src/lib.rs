@@ -1,11 +1,10 @@
 //! The end-to-end harness: the real application on a random port, a fresh database per test
-//! (a new SQLite file, or a new PostgreSQL database named by a UUID), and one way to speak
+//! (a new SQLite file, or a new PostgreSQL database, see `postgres`), and one way to speak
 //! GraphQL to it. Tokens are made here with an HS256 implementation of our own, not with the
 //! service's signer, so a bug there cannot hide behind a matching bug here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
-use std::io::Write;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -13,7 +12,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use api::metrics::Metrics;
@@ -21,6 +19,8 @@ use api::settings::{
     AuthSettings, DatabaseSettings, Environment, JwtKey, LogFormat, LogSettings, Settings,
 };
 use api::startup::Application;
+
+pub mod postgres;
 
 pub use serde_json;
 
@@ -58,83 +58,6 @@ macro_rules! on_both_databases {
             }
         )*
     };
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// Whether PostgreSQL can be used; `None` means skip (never under CI=true, which fails instead).
-static POSTGRES: OnceCell<Option<String>> = OnceCell::const_new();
-
-async fn postgres() -> Option<String> {
-    POSTGRES
-        .get_or_init(|| async {
-            let admin = postgres_admin_url();
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            let mut options = sea_orm::ConnectOptions::new(admin.clone());
-            options
-                .connect_timeout(std::time::Duration::from_secs(3))
-                .acquire_timeout(std::time::Duration::from_secs(3))
-                .sqlx_logging(false);
-            match sea_orm::Database::connect(options).await {
-                Ok(conn) => {
-                    drop_leftover_databases(&conn).await;
-                    let _ = conn.close().await;
-                    Some(admin)
-                }
-                Err(err) if ci => panic!(
-                    "CI=true and PostgreSQL is unreachable at {admin}: {err}. The PostgreSQL half of the suite must run in CI."
-                ),
-                Err(err) => {
-                    // Written straight to stderr, past the test harness's output capture.
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "\n*** PostgreSQL SKIPPED: cannot connect to {admin} ({err}).\n*** Only the SQLite half of the suite ran. Start PostgreSQL (or set TEST_POSTGRES_URL) to run both; CI=true makes this a failure.\n"
-                    );
-                    None
-                }
-            }
-        })
-        .await
-        .clone()
-}
-
-async fn drop_leftover_databases(conn: &sea_orm::DatabaseConnection) {
-    use sea_orm::{ConnectionTrait, Statement};
-    let rows = conn
-        .query_all_raw(Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SELECT datname FROM pg_database WHERE datname LIKE 'portfolio_test_%'",
-        ))
-        .await
-        .unwrap_or_default();
-    for row in rows {
-        if let Ok(name) = row.try_get::<String>("", "datname") {
-            let _ = conn
-                .execute_raw(Statement::from_string(
-                    sea_orm::DbBackend::Postgres,
-                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-                ))
-                .await;
-        }
-    }
-}
-
-fn with_database(admin: &str, name: &str) -> String {
-    let (base, query) = admin
-        .split_once('?')
-        .map_or((admin, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority..].find('/') {
-        Some(i) => &base[..authority + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 fn settings(url: String) -> Settings {
@@ -188,15 +111,14 @@ impl TestApp {
                 (url, Some(dir), None)
             }
             Backend::Postgres => {
-                let admin = postgres().await?;
-                let name = format!("portfolio_test_{}", Uuid::new_v4().simple());
-                let conn = sea_orm::Database::connect(admin.as_str()).await.unwrap();
-                use sea_orm::ConnectionTrait;
-                conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap();
-                let _ = conn.close().await;
-                (with_database(&admin, &name), None, Some((admin, name)))
+                let admin = postgres::available().await?;
+                let name = postgres::new_database_name();
+                postgres::create_database(&admin, &name).await;
+                (
+                    postgres::with_database(&admin, &name),
+                    None,
+                    Some((admin, name)),
+                )
             }
         };
         let mut settings = settings(url);
@@ -286,25 +208,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.postgres_db.take() {
-            // Drop the test's database; the server's own connections are closed by FORCE.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    use sea_orm::ConnectionTrait;
-                    if let Ok(conn) = sea_orm::Database::connect(admin.as_str()).await {
-                        let _ = conn
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                        let _ = conn.close().await;
-                    }
-                });
-            })
-            .join();
+            postgres::drop_database(admin, name);
         }
     }
 }
