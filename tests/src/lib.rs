@@ -60,6 +60,29 @@ macro_rules! on_both_databases {
     };
 }
 
+/// Runs each test body once, on SQLite. Only for tests whose outcome cannot depend on the
+/// database because the server answers them without reading or writing any data: token
+/// checks, request shape, GraphiQL, health. Anything that reaches a table belongs in
+/// `on_both_databases!`.
+#[macro_export]
+macro_rules! on_one_database {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() {
+                    run($crate::TestApp::spawn($crate::Backend::Sqlite).await.unwrap()).await
+                }
+            }
+        )*
+    };
+}
+
 fn settings(url: String) -> Settings {
     Settings {
         database: DatabaseSettings {
