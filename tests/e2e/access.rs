@@ -33,9 +33,9 @@ async fn two_grantees(app: &TestApp) -> TwoGrantees {
         .unwrap()
         .parse()
         .unwrap();
-    let other_org = app.create_organisation("Other Rights NGO", "GRANTEE").await;
+    let other_org = app.new_organisation("Other Rights NGO", "GRANTEE").await;
     let other_grant = app
-        .create_grant(
+        .new_grant(
             scheme,
             other_org,
             "CAAS-OTHER-2025",
@@ -45,7 +45,7 @@ async fn two_grantees(app: &TestApp) -> TwoGrantees {
         )
         .await;
     let report = app
-        .create_report(other_grant, &app.grantee(other_org))
+        .create_report_raw(other_grant, &app.grantee(other_org))
         .await;
     let other_report = report["data"]["createReport"]["id"]
         .as_str()
@@ -162,7 +162,7 @@ on_both_databases! {
         let p = two_grantees(&app).await;
         let api = app.grantee(p.api_org);
         // A grantee cannot reach another grantee's grant through a mutation input.
-        let foreign = app.create_report(p.other_grant, &api).await;
+        let foreign = app.create_report_raw(p.other_grant, &api).await;
         assert_eq!(error_code(&foreign), Some("NOT_FOUND"));
         assert_eq!(error_field(&foreign), Some("grantId"));
         // A grantee never changes grants, money, schemes or organisations.
@@ -177,7 +177,7 @@ on_both_databases! {
         assert_eq!(error_code(&objective), Some("FORBIDDEN"));
         // Analysts write nothing.
         for mutation in [
-            app.create_report(p.api_grant, &app.analyst()).await,
+            app.create_report_raw(p.api_grant, &app.analyst()).await,
             app.graphql("mutation { createOrganisation(input: { name: \"A\", kind: PARTNER }) { id } }", json!({}), Some(&app.analyst())).await,
         ] {
             assert_eq!(error_code(&mutation), Some("FORBIDDEN"), "{mutation}");

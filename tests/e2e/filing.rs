@@ -28,14 +28,14 @@ struct Setup {
 
 async fn setup(app: &TestApp, demo: &Value) -> Setup {
     let scheme = app
-        .create_scheme("Cambodia Aid Advisory Services Grants Scheme")
+        .new_scheme("Cambodia Aid Advisory Services Grants Scheme")
         .await;
     let grantee = app
-        .create_organisation("Advocacy and Policy Institute", "GRANTEE")
+        .new_organisation("Advocacy and Policy Institute", "GRANTEE")
         .await;
     let g = &demo["grant"];
     let grant = app
-        .create_grant(
+        .new_grant(
             scheme,
             grantee,
             "CAAS-API-2024",
@@ -58,7 +58,7 @@ async fn setup(app: &TestApp, demo: &Value) -> Setup {
     for org in demo["organisations"].as_array().unwrap() {
         if org["kind"] == "PARTNER" {
             let created = app
-                .create_organisation(org["name"].as_str().unwrap(), "PARTNER")
+                .new_organisation(org["name"].as_str().unwrap(), "PARTNER")
                 .await;
             partners.insert(org["key"].as_str().unwrap().to_owned(), created);
         }
@@ -305,9 +305,9 @@ on_both_databases! {
         assert_eq!(app.count("activity_participation").await, 0);
 
         // Another grant's objective, indicator and activities are refused the same way.
-        let other_grantee = app.create_organisation("Other", "GRANTEE").await;
+        let other_grantee = app.new_organisation("Other", "GRANTEE").await;
         let scheme = app.data("{ schemes { id } }", json!({}), &app.manager()).await["schemes"][0]["id"].clone();
-        let other_grant = app.create_grant(id(&scheme), other_grantee, "OTHER", "10.00", "2024-01-01", "2025-12-31").await;
+        let other_grant = app.new_grant(id(&scheme), other_grantee, "OTHER", "10.00", "2024-01-01", "2025-12-31").await;
         let other_objective = app.data("mutation($input: AddObjectiveInput!) { addObjective(input: $input) { id } }",
             json!({ "input": { "grantId": other_grant, "number": 1, "statement": "theirs" } }), &app.manager()).await["addObjective"]["id"].clone();
         let other_indicator = app.data("mutation($input: AddIndicatorInput!) { addIndicator(input: $input) { id } }",
@@ -325,7 +325,7 @@ on_both_databases! {
 
         let mine = app.data(CREATE_ACTIVITY, activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "UNSPECIFIED", "total": 3, "female": 1 }])), &grantee).await;
         let mine = id(&mine["createActivity"]["id"]);
-        let other_report = id(&app.create_report(other_grant, &app.manager()).await["data"]["createReport"]["id"]);
+        let other_report = id(&app.create_report_raw(other_grant, &app.manager()).await["data"]["createReport"]["id"]);
         let theirs = app.data(CREATE_ACTIVITY, activity_input(other_report, None, "2025-01-02", "2025-01-03", json!([])), &app.manager()).await;
         let outcome = app.data("mutation($input: RecordOutcomeInput!) { recordOutcome(input: $input) { id version } }",
             json!({ "input": { "activityId": mine, "kind": "POLICY_COMMITMENT", "statement": "A ministry committed" } }), &grantee).await;
@@ -422,9 +422,9 @@ on_both_databases! {
         assert_eq!(app.count("activities").await, 1);
 
         // Another grantee's integration with the same `sub` and the same key is another caller.
-        let other = app.create_organisation("Other NGO", "GRANTEE").await;
+        let other = app.new_organisation("Other NGO", "GRANTEE").await;
         let scheme = app.data("{ schemes { id } }", json!({}), &app.manager()).await["schemes"][0]["id"].clone();
-        let other_grant = app.create_grant(id(&scheme), other, "OTHER-1", "10.00", "2024-01-01", "2025-12-31").await;
+        let other_grant = app.new_grant(id(&scheme), other, "OTHER-1", "10.00", "2024-01-01", "2025-12-31").await;
         let same_sub = |org: Uuid| portfolio_tests::token(json!({ "sub": "integration", "role": "grantee", "org_id": org.to_string() }));
         let other_report = id(&create_report(&app, &same_sub(other), other_grant, "PROGRESS").await["id"]);
         let mut theirs = activity_input(other_report, None, "2024-09-27", "2024-09-27", json!([{ "mode": "IN_PERSON", "total": 5, "female": 2 }]));

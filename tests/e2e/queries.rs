@@ -13,11 +13,11 @@ struct Portfolio {
 
 /// Two schemes, two grantees, four grants with distinct dates and amounts.
 async fn portfolio(app: &TestApp) -> Portfolio {
-    let scheme_a = app.create_scheme("Scheme A").await;
-    let scheme_b = app.create_scheme("Scheme B").await;
-    let grantee_1 = app.create_organisation("Grantee One", "GRANTEE").await;
-    let grantee_2 = app.create_organisation("Grantee Two", "GRANTEE").await;
-    app.create_grant(
+    let scheme_a = app.new_scheme("Scheme A").await;
+    let scheme_b = app.new_scheme("Scheme B").await;
+    let grantee_1 = app.new_organisation("Grantee One", "GRANTEE").await;
+    let grantee_2 = app.new_organisation("Grantee Two", "GRANTEE").await;
+    app.new_grant(
         scheme_a,
         grantee_1,
         "A-1",
@@ -26,7 +26,7 @@ async fn portfolio(app: &TestApp) -> Portfolio {
         "2024-06-30",
     )
     .await;
-    app.create_grant(
+    app.new_grant(
         scheme_a,
         grantee_2,
         "A-2",
@@ -35,7 +35,7 @@ async fn portfolio(app: &TestApp) -> Portfolio {
         "2024-12-31",
     )
     .await;
-    app.create_grant(
+    app.new_grant(
         scheme_b,
         grantee_1,
         "B-1",
@@ -44,7 +44,7 @@ async fn portfolio(app: &TestApp) -> Portfolio {
         "2025-12-31",
     )
     .await;
-    app.create_grant(
+    app.new_grant(
         scheme_b,
         grantee_2,
         "B-2",
@@ -110,10 +110,10 @@ on_both_databases! {
     }
 
     async fn pages_default_to_twenty_follow_cursors_and_refuse_more_than_a_hundred(app) {
-        let scheme = app.create_scheme("Big scheme").await;
-        let grantee = app.create_organisation("Busy grantee", "GRANTEE").await;
+        let scheme = app.new_scheme("Big scheme").await;
+        let grantee = app.new_organisation("Busy grantee", "GRANTEE").await;
         for i in 0..23 {
-            app.create_grant(scheme, grantee, &format!("G-{i:02}"), "10.00", "2024-01-01", "2024-12-31").await;
+            app.new_grant(scheme, grantee, &format!("G-{i:02}"), "10.00", "2024-01-01", "2024-12-31").await;
         }
         let query = "query($after: String, $first: Int) { grants(first: $first, after: $after) {
             totalCount pageInfo { hasNextPage hasPreviousPage endCursor startCursor } edges { cursor node { reference } } } }";
@@ -142,7 +142,7 @@ on_both_databases! {
     }
 
     async fn a_page_of_grants_costs_the_same_statements_whatever_its_size(app) {
-        let scheme = app.create_scheme("Scheme").await;
+        let scheme = app.new_scheme("Scheme").await;
         let query = "query($n: Int) { grants(first: $n) { edges { node {
             reference scheme { name funder { name } manager { name } grants(first: 2) { totalCount edges { node { reference } } } }
             grantee { name grants { totalCount edges { node { reference } } } }
@@ -155,9 +155,9 @@ on_both_databases! {
         let mut costs = Vec::new();
         for n in [3, 25] {
             while app.count("grants").await < n {
-                let grantee = app.create_organisation(&format!("Grantee {}", Uuid::new_v4()), "GRANTEE").await;
-                let grant = app.create_grant(scheme, grantee, &Uuid::new_v4().to_string(), "5.00", "2025-01-01", "2025-12-31").await;
-                app.create_report(grant, &app.manager()).await;
+                let grantee = app.new_organisation(&format!("Grantee {}", Uuid::new_v4()), "GRANTEE").await;
+                let grant = app.new_grant(scheme, grantee, &Uuid::new_v4().to_string(), "5.00", "2025-01-01", "2025-12-31").await;
+                app.create_report_raw(grant, &app.manager()).await;
             }
             let before = app.statements();
             let data = app.data(query, json!({ "n": n }), &app.analyst()).await;
@@ -267,11 +267,11 @@ on_both_databases! {
     }
 
     async fn the_audit_trail_filters_by_entity_actor_and_time(app) {
-        let scheme = app.create_scheme("Scheme").await;
-        let grantee = app.create_organisation("Grantee", "GRANTEE").await;
+        let scheme = app.new_scheme("Scheme").await;
+        let grantee = app.new_organisation("Grantee", "GRANTEE").await;
         let before = chrono::Utc::now();
-        let grant = app.create_grant(scheme, grantee, "G-1", "5.00", "2025-01-01", "2025-12-31").await;
-        app.create_report(grant, &app.grantee(grantee)).await;
+        let grant = app.new_grant(scheme, grantee, "G-1", "5.00", "2025-01-01", "2025-12-31").await;
+        app.create_report_raw(grant, &app.grantee(grantee)).await;
         let events = |filter: Value| {
             let app = &app;
             async move {

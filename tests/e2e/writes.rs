@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 async fn grant(app: &TestApp) -> Uuid {
-    let scheme = app.create_scheme("Scheme").await;
-    let grantee = app.create_organisation("Grantee", "GRANTEE").await;
-    app.create_grant(
+    let scheme = app.new_scheme("Scheme").await;
+    let grantee = app.new_organisation("Grantee", "GRANTEE").await;
+    app.new_grant(
         scheme,
         grantee,
         "G-1",
@@ -58,8 +58,8 @@ on_both_databases! {
     }
 
     async fn money_is_exact_and_negative_or_over_precise_amounts_are_refused(app) {
-        let scheme = app.create_scheme("Scheme").await;
-        let grantee = app.create_organisation("Grantee", "GRANTEE").await;
+        let scheme = app.new_scheme("Scheme").await;
+        let grantee = app.new_organisation("Grantee", "GRANTEE").await;
         let create = |amount: Value| {
             let app = &app;
             async move {
@@ -127,15 +127,15 @@ on_both_databases! {
     }
 
     async fn a_grant_goes_only_to_a_grantee_and_its_reference_is_unique_in_its_scheme(app) {
-        let scheme = app.create_scheme("Scheme").await;
-        let partner = app.create_organisation("Partner", "PARTNER").await;
+        let scheme = app.new_scheme("Scheme").await;
+        let partner = app.new_organisation("Partner", "PARTNER").await;
         let response = app.graphql("mutation($input: CreateGrantInput!) { createGrant(input: $input) { id } }",
             json!({ "input": { "schemeId": scheme, "granteeId": partner, "reference": "R", "title": "t",
                 "totalFunding": { "amount": "1.00", "currency": "AUD" }, "startDate": "2024-01-01", "endDate": "2024-12-31" } }),
             Some(&app.manager())).await;
         assert_eq!(error_field(&response), Some("granteeId"));
-        let grantee = app.create_organisation("Grantee", "GRANTEE").await;
-        app.create_grant(scheme, grantee, "R", "1.00", "2024-01-01", "2024-12-31").await;
+        let grantee = app.new_organisation("Grantee", "GRANTEE").await;
+        app.new_grant(scheme, grantee, "R", "1.00", "2024-01-01", "2024-12-31").await;
         let again = app.graphql("mutation($input: CreateGrantInput!) { createGrant(input: $input) { id } }",
             json!({ "input": { "schemeId": scheme, "granteeId": grantee, "reference": "R", "title": "t",
                 "totalFunding": { "amount": "1.00", "currency": "AUD" }, "startDate": "2024-01-01", "endDate": "2024-12-31" } }),
@@ -179,9 +179,9 @@ on_both_databases! {
     }
 
     async fn a_scheme_manager_closes_a_grant_from_the_version_it_read(app) {
-        let scheme = app.create_scheme("Scheme").await;
-        let grantee = app.create_organisation("Grantee", "GRANTEE").await;
-        let grant = app.create_grant(scheme, grantee, "G-1", "10.00", "2024-01-01", "2024-12-31").await;
+        let scheme = app.new_scheme("Scheme").await;
+        let grantee = app.new_organisation("Grantee", "GRANTEE").await;
+        let grant = app.new_grant(scheme, grantee, "G-1", "10.00", "2024-01-01", "2024-12-31").await;
         let update = "mutation($input: UpdateGrantInput!) { updateGrant(input: $input) { status title version } }";
         let input = json!({ "input": { "id": grant, "version": 1, "status": "CLOSED" } });
         for token in [app.grantee(grantee), app.analyst()] {

@@ -1,7 +1,9 @@
 //! The end-to-end harness: the real application on a random port, a fresh database per test
 //! (a new SQLite file, or a new PostgreSQL database, see `postgres`), and one way to speak
-//! GraphQL to it. Tokens are made here with an HS256 implementation of our own, not with the
-//! service's signer, so a bug there cannot hide behind a matching bug here.
+//! GraphQL to it: `graphql` for the raw response, one helper per mutation (`mutations`),
+//! helpers for common queries (`queries`) and shared fixtures (`fixtures`). Tokens are made
+//! here with an HS256 implementation of our own, not with the service's signer, so a bug there
+//! cannot hide behind a matching bug here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
@@ -20,8 +22,14 @@ use api::settings::{
 };
 use api::startup::Application;
 
+pub mod fixtures;
+pub mod mutations;
 pub mod postgres;
+pub mod queries;
+pub mod response;
 
+pub use fixtures::{activity_input, demo_json, grant_input, report_input};
+pub use response::{GqlError, error_code, error_field};
 pub use serde_json;
 
 /// The HS256 secret test servers are configured with.
@@ -205,6 +213,21 @@ impl TestApp {
         self.metrics.statements()
     }
 
+    /// How many rows a table holds, read directly (to prove nothing was written).
+    pub async fn count(&self, table: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
     pub fn manager(&self) -> String {
         token(json!({ "sub": "manager@tetratech", "role": "scheme_manager" }))
     }
@@ -217,6 +240,20 @@ impl TestApp {
         token(
             json!({ "sub": format!("integration@{org}"), "role": "grantee", "org_id": org.to_string() }),
         )
+    }
+
+    /// The raw response to creating a progress report for the first half of 2025 (kept until
+    /// its callers use `create_report`).
+    pub async fn create_report_raw(&self, grant: Uuid, token: &str) -> Value {
+        self.graphql(
+            "mutation($input: CreateReportInput!) { createReport(input: $input) { id status version periodStart periodEnd } }",
+            json!({ "input": {
+                "grantId": grant, "kind": "PROGRESS", "periodStart": "2025-01-01", "periodEnd": "2025-06-30",
+                "dueDate": "2025-07-31", "preparedBy": { "name": "Test Author", "role": "M&E officer" },
+            } }),
+            Some(token),
+        )
+        .await
     }
 
     /// Loads the demo grant and returns its id.
@@ -260,104 +297,4 @@ pub fn sign_hs256(header: &Value, claims: &Value, secret: &[u8]) -> String {
     mac.update(signing_input.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     format!("{signing_input}.{signature}")
-}
-
-/// The `extensions.code` of the first error, if any.
-pub fn error_code(response: &Value) -> Option<&str> {
-    response["errors"][0]["extensions"]["code"].as_str()
-}
-
-/// The `extensions.field` of the first error, if any.
-pub fn error_field(response: &Value) -> Option<&str> {
-    response["errors"][0]["extensions"]["field"].as_str()
-}
-
-/// Builders for a portfolio beyond the demo grant, through the API as a scheme manager.
-impl TestApp {
-    pub async fn create_organisation(&self, name: &str, kind: &str) -> Uuid {
-        let data = self
-            .data(
-                "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id } }",
-                json!({ "input": { "name": name, "kind": kind } }),
-                &self.manager(),
-            )
-            .await;
-        data["createOrganisation"]["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-
-    pub async fn create_scheme(&self, name: &str) -> Uuid {
-        let funder = self
-            .create_organisation(&format!("{name} funder"), "FUNDER")
-            .await;
-        let manager = self
-            .create_organisation(&format!("{name} manager"), "SCHEME_MANAGER")
-            .await;
-        let data = self
-            .data(
-                "mutation($input: CreateSchemeInput!) { createScheme(input: $input) { id } }",
-                json!({ "input": { "name": name, "funderId": funder, "managerId": manager, "currency": "AUD" } }),
-                &self.manager(),
-            )
-            .await;
-        data["createScheme"]["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-
-    pub async fn create_grant(
-        &self,
-        scheme: Uuid,
-        grantee: Uuid,
-        reference: &str,
-        amount: &str,
-        start: &str,
-        end: &str,
-    ) -> Uuid {
-        let data = self
-            .data(
-                "mutation($input: CreateGrantInput!) { createGrant(input: $input) { id } }",
-                json!({ "input": {
-                    "schemeId": scheme, "granteeId": grantee, "reference": reference,
-                    "title": format!("Grant {reference}"),
-                    "totalFunding": { "amount": amount, "currency": "AUD" },
-                    "startDate": start, "endDate": end,
-                } }),
-                &self.manager(),
-            )
-            .await;
-        data["createGrant"]["id"].as_str().unwrap().parse().unwrap()
-    }
-
-    pub async fn create_report(&self, grant: Uuid, token: &str) -> Value {
-        self.graphql(
-            "mutation($input: CreateReportInput!) { createReport(input: $input) { id status version periodStart periodEnd } }",
-            json!({ "input": {
-                "grantId": grant, "kind": "PROGRESS", "periodStart": "2025-01-01", "periodEnd": "2025-06-30",
-                "dueDate": "2025-07-31", "preparedBy": { "name": "Test Author", "role": "M&E officer" },
-            } }),
-            Some(token),
-        )
-        .await
-    }
-
-    /// How many rows a table holds, read directly (to prove nothing was written).
-    pub async fn count(&self, table: &str) -> i64 {
-        use sea_orm::{ConnectionTrait, Statement};
-        let row = self
-            .db
-            .query_one_raw(Statement::from_string(
-                self.db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        row.try_get::<i64>("", "n").unwrap()
-    }
 }
