@@ -242,20 +242,6 @@ impl TestApp {
         )
     }
 
-    /// The raw response to creating a progress report for the first half of 2025 (kept until
-    /// its callers use `create_report`).
-    pub async fn create_report_raw(&self, grant: Uuid, token: &str) -> Value {
-        self.graphql(
-            "mutation($input: CreateReportInput!) { createReport(input: $input) { id status version periodStart periodEnd } }",
-            json!({ "input": {
-                "grantId": grant, "kind": "PROGRESS", "periodStart": "2025-01-01", "periodEnd": "2025-06-30",
-                "dueDate": "2025-07-31", "preparedBy": { "name": "Test Author", "role": "M&E officer" },
-            } }),
-            Some(token),
-        )
-        .await
-    }
-
     /// Loads the demo grant and returns its id.
     pub async fn seed_demo(&self) -> Uuid {
         match api::seed::load_demo(&self.db).await.unwrap() {
