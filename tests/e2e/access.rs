@@ -1,7 +1,7 @@
 //! Who sees what: a portfolio with two grantees, read and written through every path by each
 //! role. A grantee must learn nothing of another grantee's grant, by any path.
 
-use portfolio_tests::{on_both_databases, report_input};
+use portfolio_tests::{activity_input, grant_input, on_both_databases, report_input};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -129,5 +129,56 @@ on_both_databases! {
         assert_eq!(event.role, "GRANTEE");
         assert_eq!(event.actor_organisation_id, Some(p.demo.grantee));
         assert!(event.request_id.as_deref().is_some_and(|r| !r.is_empty()));
+    }
+
+    async fn an_analyst_is_refused_every_mutation(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31")).await.unwrap();
+        let activity = app.create_activity(&grantee, activity_input(report.id, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10, "female": 4 }]))).await.unwrap();
+        let outcome = app.record_outcome(&grantee, json!({ "activityId": activity.id, "kind": "OTHER", "statement": "x" })).await.unwrap();
+        let result = app.record_indicator_result(&grantee, json!({ "reportId": report.id, "indicatorId": s.indicator, "actual": "1" })).await.unwrap();
+        let lesson = app.add_lesson(&grantee, json!({ "reportId": report.id, "kind": "CHALLENGE", "text": "x" })).await.unwrap();
+        let case = app.add_case_study(&grantee, json!({ "reportId": report.id, "title": "x", "narrative": "x" })).await.unwrap();
+        let events = app.count("audit_events").await;
+
+        let t = app.analyst();
+        let at = |id: Uuid, version: i64| json!({ "id": id, "version": version });
+        let partner = s.partners["drwg"];
+        let refusals = [
+            ("createOrganisation", app.create_organisation(&t, json!({ "name": "A", "kind": "PARTNER" })).await.err()),
+            ("createScheme", app.create_scheme(&t, json!({ "name": "A", "funderId": partner, "managerId": partner, "currency": "AUD" })).await.err()),
+            ("createGrant", app.create_grant(&t, grant_input(s.scheme, s.grantee, "A", "1.00", "2024-08-05", "2025-01-31")).await.err()),
+            ("updateGrant", app.update_grant(&t, json!({ "id": s.grant, "version": 1, "title": "A" })).await.err()),
+            ("addFundingPeriod", app.add_funding_period(&t, json!({ "grantId": s.grant, "startDate": "2024-08-05", "endDate": "2024-09-01",
+                "amount": { "amount": "1.00", "currency": "AUD" } })).await.err()),
+            ("addObjective", app.add_objective(&t, json!({ "grantId": s.grant, "number": 9, "statement": "A" })).await.err()),
+            ("addIndicator", app.add_indicator(&t, json!({ "objectiveId": s.objective, "statement": "A", "unit": "A" })).await.err()),
+            ("createReport", app.create_report(&t, report_input(s.grant, "PROGRESS", "2024-08-05", "2024-10-31")).await.err()),
+            ("updateReport", app.update_report(&t, json!({ "id": report.id, "version": report.version, "dueDate": "2025-02-28" })).await.err()),
+            ("submitReport", app.submit_report(&t, report.as_read()).await.err()),
+            ("returnReport", app.return_report(&t, json!({ "id": report.id, "version": report.version, "reason": "A" })).await.err()),
+            ("acceptReport", app.accept_report(&t, report.as_read()).await.err()),
+            ("createActivity", app.create_activity(&t, activity_input(report.id, None, "2024-09-27", "2024-09-27", json!([]))).await.err()),
+            ("updateActivity", app.update_activity(&t, json!({ "id": activity.id, "version": activity.version, "title": "A" })).await.err()),
+            ("deleteActivity", app.delete_activity(&t, at(activity.id, activity.version)).await.err()),
+            ("recordOutcome", app.record_outcome(&t, json!({ "activityId": activity.id, "kind": "OTHER", "statement": "A" })).await.err()),
+            ("updateOutcome", app.update_outcome(&t, json!({ "id": outcome.id, "version": outcome.version, "statement": "A" })).await.err()),
+            ("deleteOutcome", app.delete_outcome(&t, at(outcome.id, outcome.version)).await.err()),
+            ("recordIndicatorResult", app.record_indicator_result(&t, json!({ "reportId": report.id, "indicatorId": s.indicator, "actual": "2" })).await.err()),
+            ("updateIndicatorResult", app.update_indicator_result(&t, json!({ "id": result.id, "version": result.version, "actual": "2" })).await.err()),
+            ("deleteIndicatorResult", app.delete_indicator_result(&t, at(result.id, result.version)).await.err()),
+            ("addLesson", app.add_lesson(&t, json!({ "reportId": report.id, "kind": "CHALLENGE", "text": "A" })).await.err()),
+            ("updateLesson", app.update_lesson(&t, json!({ "id": lesson.id, "version": lesson.version, "text": "A" })).await.err()),
+            ("deleteLesson", app.delete_lesson(&t, at(lesson.id, lesson.version)).await.err()),
+            ("addCaseStudy", app.add_case_study(&t, json!({ "reportId": report.id, "title": "A", "narrative": "A" })).await.err()),
+            ("updateCaseStudy", app.update_case_study(&t, json!({ "id": case.id, "version": case.version, "title": "A" })).await.err()),
+            ("deleteCaseStudy", app.delete_case_study(&t, at(case.id, case.version)).await.err()),
+        ];
+        for (mutation, refused) in refusals {
+            assert_eq!(refused.as_ref().map(|e| e.code.as_str()), Some("FORBIDDEN"), "{mutation}: {refused:?}");
+        }
+        assert_eq!(app.count("audit_events").await, events, "nothing was written");
     }
 }
