@@ -1,65 +1,8 @@
 //! The read API: filters, ordering, pagination, and the N+1 bound.
 
-use portfolio_tests::{TestApp, error_code, error_field, on_both_databases};
+use portfolio_tests::{TestApp, error_code, error_field, on_both_databases, report_input};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-struct Portfolio {
-    scheme_a: Uuid,
-    scheme_b: Uuid,
-    grantee_1: Uuid,
-    grantee_2: Uuid,
-}
-
-/// Two schemes, two grantees, four grants with distinct dates and amounts.
-async fn portfolio(app: &TestApp) -> Portfolio {
-    let scheme_a = app.create_scheme("Scheme A").await;
-    let scheme_b = app.create_scheme("Scheme B").await;
-    let grantee_1 = app.create_organisation("Grantee One", "GRANTEE").await;
-    let grantee_2 = app.create_organisation("Grantee Two", "GRANTEE").await;
-    app.create_grant(
-        scheme_a,
-        grantee_1,
-        "A-1",
-        "1000.00",
-        "2024-01-01",
-        "2024-06-30",
-    )
-    .await;
-    app.create_grant(
-        scheme_a,
-        grantee_2,
-        "A-2",
-        "2500.50",
-        "2024-06-01",
-        "2024-12-31",
-    )
-    .await;
-    app.create_grant(
-        scheme_b,
-        grantee_1,
-        "B-1",
-        "300.00",
-        "2025-01-01",
-        "2025-12-31",
-    )
-    .await;
-    app.create_grant(
-        scheme_b,
-        grantee_2,
-        "B-2",
-        "99999.99",
-        "2023-01-01",
-        "2023-12-31",
-    )
-    .await;
-    Portfolio {
-        scheme_a,
-        scheme_b,
-        grantee_1,
-        grantee_2,
-    }
-}
 
 async fn references(app: &TestApp, filter: Value) -> Vec<String> {
     let data = app
@@ -81,7 +24,7 @@ async fn references(app: &TestApp, filter: Value) -> Vec<String> {
 
 on_both_databases! {
     async fn grant_filters_narrow_by_scheme_grantee_status_and_date_overlap(app) {
-        let p = portfolio(&app).await;
+        let p = app.portfolio().await;
         assert_eq!(references(&app, json!({})).await, ["A-1", "A-2", "B-1", "B-2"]);
         assert_eq!(references(&app, json!({ "schemeId": p.scheme_a })).await, ["A-1", "A-2"]);
         assert_eq!(references(&app, json!({ "schemeId": p.scheme_b, "granteeId": p.grantee_2 })).await, ["B-2"]);
@@ -98,7 +41,7 @@ on_both_databases! {
     }
 
     async fn grants_can_be_ordered_by_funding_and_dates(app) {
-        portfolio(&app).await;
+        app.portfolio().await;
         let data = app.data(
             "{ byFunding: grants(orderBy: { field: TOTAL_FUNDING, direction: DESC }) { edges { node { reference totalFunding { amount } } } }
                byStart: grants(orderBy: { field: START_DATE }) { edges { node { reference } } } }",
@@ -110,10 +53,10 @@ on_both_databases! {
     }
 
     async fn pages_default_to_twenty_follow_cursors_and_refuse_more_than_a_hundred(app) {
-        let scheme = app.create_scheme("Big scheme").await;
-        let grantee = app.create_organisation("Busy grantee", "GRANTEE").await;
+        let scheme = app.new_scheme("Big scheme").await;
+        let grantee = app.new_organisation("Busy grantee", "GRANTEE").await;
         for i in 0..23 {
-            app.create_grant(scheme, grantee, &format!("G-{i:02}"), "10.00", "2024-01-01", "2024-12-31").await;
+            app.new_grant(scheme, grantee, &format!("G-{i:02}"), "10.00", "2024-01-01", "2024-12-31").await;
         }
         let query = "query($after: String, $first: Int) { grants(first: $first, after: $after) {
             totalCount pageInfo { hasNextPage hasPreviousPage endCursor startCursor } edges { cursor node { reference } } } }";
@@ -142,7 +85,7 @@ on_both_databases! {
     }
 
     async fn a_page_of_grants_costs_the_same_statements_whatever_its_size(app) {
-        let scheme = app.create_scheme("Scheme").await;
+        let scheme = app.new_scheme("Scheme").await;
         let query = "query($n: Int) { grants(first: $n) { edges { node {
             reference scheme { name funder { name } manager { name } grants(first: 2) { totalCount edges { node { reference } } } }
             grantee { name grants { totalCount edges { node { reference } } } }
@@ -155,9 +98,9 @@ on_both_databases! {
         let mut costs = Vec::new();
         for n in [3, 25] {
             while app.count("grants").await < n {
-                let grantee = app.create_organisation(&format!("Grantee {}", Uuid::new_v4()), "GRANTEE").await;
-                let grant = app.create_grant(scheme, grantee, &Uuid::new_v4().to_string(), "5.00", "2025-01-01", "2025-12-31").await;
-                app.create_report(grant, &app.manager()).await;
+                let grantee = app.new_organisation(&format!("Grantee {}", Uuid::new_v4()), "GRANTEE").await;
+                let grant = app.new_grant(scheme, grantee, &Uuid::new_v4().to_string(), "5.00", "2025-01-01", "2025-12-31").await;
+                app.create_report(&app.manager(), report_input(grant, "PROGRESS", "2025-01-01", "2025-06-30")).await.unwrap();
             }
             let before = app.statements();
             let data = app.data(query, json!({ "n": n }), &app.analyst()).await;
@@ -209,7 +152,7 @@ on_both_databases! {
     }
 
     async fn an_unknown_id_is_null_and_lists_of_the_caller_are_complete(app) {
-        portfolio(&app).await;
+        app.portfolio().await;
         let data = app.data("query($id: UUID!) { grant(id: $id) { id } report(id: $id) { id } me { sub role organisation { name } } }",
             json!({ "id": Uuid::new_v4() }), &app.manager()).await;
         assert_eq!(data["grant"], Value::Null);
@@ -259,33 +202,27 @@ on_both_databases! {
         assert_eq!(summary(json!({ "from": "2026-01-01" })).await["grantCount"], 0, "the grant ended in January 2025");
 
         // A DRAFT report due in the past is overdue until it is submitted.
-        let report = app.data("mutation($input: CreateReportInput!) { createReport(input: $input) { id } }",
-            json!({ "input": { "grantId": grant, "kind": "PROGRESS", "periodStart": "2024-08-05", "periodEnd": "2024-10-31",
-                "dueDate": "2024-11-30", "preparedBy": { "name": "Chheng Samuth" } } }), &app.manager()).await;
+        let report = app.create_report(&app.manager(), report_input(grant, "PROGRESS", "2024-08-05", "2024-10-31")).await.unwrap();
         let overdue = summary(json!({})).await;
-        assert_eq!(overdue["overdueReports"], json!([{ "id": report["createReport"]["id"] }]));
+        assert_eq!(overdue["overdueReports"], json!([{ "id": report.id }]));
     }
 
     async fn the_audit_trail_filters_by_entity_actor_and_time(app) {
-        let scheme = app.create_scheme("Scheme").await;
-        let grantee = app.create_organisation("Grantee", "GRANTEE").await;
+        let scheme = app.new_scheme("Scheme").await;
+        let grantee = app.new_organisation("Grantee", "GRANTEE").await;
         let before = chrono::Utc::now();
-        let grant = app.create_grant(scheme, grantee, "G-1", "5.00", "2025-01-01", "2025-12-31").await;
-        app.create_report(grant, &app.grantee(grantee)).await;
-        let events = |filter: Value| {
-            let app = &app;
-            async move {
-                app.data("query($f: AuditFilter) { auditEvents(filter: $f) { totalCount edges { node { action actor } } } }",
-                    json!({ "f": filter }), &app.analyst()).await["auditEvents"].clone()
-            }
-        };
-        assert_eq!(events(json!({})).await["totalCount"], 6, "3 organisations, a scheme, a grant and a report");
-        assert_eq!(events(json!({ "entity": "Organisation" })).await["totalCount"], 3);
-        let by_grantee = events(json!({ "actor": format!("integration@{grantee}") })).await;
-        assert_eq!(by_grantee["edges"], json!([{ "node": { "action": "createReport", "actor": format!("integration@{grantee}") } }]));
+        let grant = app.new_grant(scheme, grantee, "G-1", "5.00", "2025-01-01", "2025-12-31").await;
+        app.create_report(&app.grantee(grantee), report_input(grant, "PROGRESS", "2025-01-01", "2025-06-30")).await.unwrap();
+        let analyst = app.analyst();
+        let events = |filter: Value| app.audit_events(&analyst, filter);
+        assert_eq!(events(json!({})).await.total_count, 6, "3 organisations, a scheme, a grant and a report");
+        assert_eq!(events(json!({ "entity": "Organisation" })).await.total_count, 3);
+        let actor = format!("integration@{grantee}");
+        let by_grantee = events(json!({ "actor": actor })).await;
+        let rows: Vec<(&str, &str)> = by_grantee.events.iter().map(|e| (e.action.as_str(), e.actor.as_str())).collect();
+        assert_eq!(rows, [("createReport", actor.as_str())]);
         let recent = events(json!({ "from": before.to_rfc3339() })).await;
-        let actions: Vec<&str> = recent["edges"].as_array().unwrap().iter().map(|e| e["node"]["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["createReport", "createGrant"], "newest first");
-        assert_eq!(events(json!({ "to": before.to_rfc3339() })).await["totalCount"], 4);
+        assert_eq!(recent.actions(), ["createReport", "createGrant"], "newest first");
+        assert_eq!(events(json!({ "to": before.to_rfc3339() })).await.total_count, 4);
     }
 }

@@ -1,11 +1,12 @@
 //! The end-to-end harness: the real application on a random port, a fresh database per test
-//! (a new SQLite file, or a new PostgreSQL database named by a UUID), and one way to speak
-//! GraphQL to it. Tokens are made here with an HS256 implementation of our own, not with the
-//! service's signer, so a bug there cannot hide behind a matching bug here.
+//! (a new SQLite file, or a new PostgreSQL database, see `postgres`), and one way to speak
+//! GraphQL to it: `graphql` for the raw response, one helper per mutation (`mutations`),
+//! helpers for common queries (`queries`) and shared fixtures (`fixtures`). Tokens are made
+//! here with an HS256 implementation of our own, not with the service's signer, so a bug there
+//! cannot hide behind a matching bug here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
-use std::io::Write;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -13,7 +14,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use api::metrics::Metrics;
@@ -22,6 +22,14 @@ use api::settings::{
 };
 use api::startup::Application;
 
+pub mod fixtures;
+pub mod mutations;
+pub mod postgres;
+pub mod queries;
+pub mod response;
+
+pub use fixtures::{activity_input, demo_json, grant_input, report_input};
+pub use response::{GqlError, error_code, error_field};
 pub use serde_json;
 
 /// The HS256 secret test servers are configured with.
@@ -60,81 +68,27 @@ macro_rules! on_both_databases {
     };
 }
 
-fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
+/// Runs each test body once, on SQLite. Only for tests whose outcome cannot depend on the
+/// database because the server answers them without reading or writing any data: token
+/// checks, request shape, GraphiQL, health. Anything that reaches a table belongs in
+/// `on_both_databases!`.
+#[macro_export]
+macro_rules! on_one_database {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
 
-/// Whether PostgreSQL can be used; `None` means skip (never under CI=true, which fails instead).
-static POSTGRES: OnceCell<Option<String>> = OnceCell::const_new();
+                async fn run($app: $crate::TestApp) $body
 
-async fn postgres() -> Option<String> {
-    POSTGRES
-        .get_or_init(|| async {
-            let admin = postgres_admin_url();
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            let mut options = sea_orm::ConnectOptions::new(admin.clone());
-            options
-                .connect_timeout(std::time::Duration::from_secs(3))
-                .acquire_timeout(std::time::Duration::from_secs(3))
-                .sqlx_logging(false);
-            match sea_orm::Database::connect(options).await {
-                Ok(conn) => {
-                    drop_leftover_databases(&conn).await;
-                    let _ = conn.close().await;
-                    Some(admin)
-                }
-                Err(err) if ci => panic!(
-                    "CI=true and PostgreSQL is unreachable at {admin}: {err}. The PostgreSQL half of the suite must run in CI."
-                ),
-                Err(err) => {
-                    // Written straight to stderr, past the test harness's output capture.
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "\n*** PostgreSQL SKIPPED: cannot connect to {admin} ({err}).\n*** Only the SQLite half of the suite ran. Start PostgreSQL (or set TEST_POSTGRES_URL) to run both; CI=true makes this a failure.\n"
-                    );
-                    None
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() {
+                    run($crate::TestApp::spawn($crate::Backend::Sqlite).await.unwrap()).await
                 }
             }
-        })
-        .await
-        .clone()
-}
-
-async fn drop_leftover_databases(conn: &sea_orm::DatabaseConnection) {
-    use sea_orm::{ConnectionTrait, Statement};
-    let rows = conn
-        .query_all_raw(Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SELECT datname FROM pg_database WHERE datname LIKE 'portfolio_test_%'",
-        ))
-        .await
-        .unwrap_or_default();
-    for row in rows {
-        if let Ok(name) = row.try_get::<String>("", "datname") {
-            let _ = conn
-                .execute_raw(Statement::from_string(
-                    sea_orm::DbBackend::Postgres,
-                    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-                ))
-                .await;
-        }
-    }
-}
-
-fn with_database(admin: &str, name: &str) -> String {
-    let (base, query) = admin
-        .split_once('?')
-        .map_or((admin, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority..].find('/') {
-        Some(i) => &base[..authority + i],
-        None => base,
+        )*
     };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 fn settings(url: String) -> Settings {
@@ -188,15 +142,14 @@ impl TestApp {
                 (url, Some(dir), None)
             }
             Backend::Postgres => {
-                let admin = postgres().await?;
-                let name = format!("portfolio_test_{}", Uuid::new_v4().simple());
-                let conn = sea_orm::Database::connect(admin.as_str()).await.unwrap();
-                use sea_orm::ConnectionTrait;
-                conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap();
-                let _ = conn.close().await;
-                (with_database(&admin, &name), None, Some((admin, name)))
+                let admin = postgres::available().await?;
+                let name = postgres::new_database_name();
+                postgres::create_database(&admin, &name).await;
+                (
+                    postgres::with_database(&admin, &name),
+                    None,
+                    Some((admin, name)),
+                )
             }
         };
         let mut settings = settings(url);
@@ -260,6 +213,21 @@ impl TestApp {
         self.metrics.statements()
     }
 
+    /// How many rows a table holds, read directly (to prove nothing was written).
+    pub async fn count(&self, table: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
     pub fn manager(&self) -> String {
         token(json!({ "sub": "manager@tetratech", "role": "scheme_manager" }))
     }
@@ -286,25 +254,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.postgres_db.take() {
-            // Drop the test's database; the server's own connections are closed by FORCE.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    use sea_orm::ConnectionTrait;
-                    if let Ok(conn) = sea_orm::Database::connect(admin.as_str()).await {
-                        let _ = conn
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await;
-                        let _ = conn.close().await;
-                    }
-                });
-            })
-            .join();
+            postgres::drop_database(admin, name);
         }
     }
 }
@@ -333,104 +283,4 @@ pub fn sign_hs256(header: &Value, claims: &Value, secret: &[u8]) -> String {
     mac.update(signing_input.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
     format!("{signing_input}.{signature}")
-}
-
-/// The `extensions.code` of the first error, if any.
-pub fn error_code(response: &Value) -> Option<&str> {
-    response["errors"][0]["extensions"]["code"].as_str()
-}
-
-/// The `extensions.field` of the first error, if any.
-pub fn error_field(response: &Value) -> Option<&str> {
-    response["errors"][0]["extensions"]["field"].as_str()
-}
-
-/// Builders for a portfolio beyond the demo grant, through the API as a scheme manager.
-impl TestApp {
-    pub async fn create_organisation(&self, name: &str, kind: &str) -> Uuid {
-        let data = self
-            .data(
-                "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id } }",
-                json!({ "input": { "name": name, "kind": kind } }),
-                &self.manager(),
-            )
-            .await;
-        data["createOrganisation"]["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-
-    pub async fn create_scheme(&self, name: &str) -> Uuid {
-        let funder = self
-            .create_organisation(&format!("{name} funder"), "FUNDER")
-            .await;
-        let manager = self
-            .create_organisation(&format!("{name} manager"), "SCHEME_MANAGER")
-            .await;
-        let data = self
-            .data(
-                "mutation($input: CreateSchemeInput!) { createScheme(input: $input) { id } }",
-                json!({ "input": { "name": name, "funderId": funder, "managerId": manager, "currency": "AUD" } }),
-                &self.manager(),
-            )
-            .await;
-        data["createScheme"]["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-
-    pub async fn create_grant(
-        &self,
-        scheme: Uuid,
-        grantee: Uuid,
-        reference: &str,
-        amount: &str,
-        start: &str,
-        end: &str,
-    ) -> Uuid {
-        let data = self
-            .data(
-                "mutation($input: CreateGrantInput!) { createGrant(input: $input) { id } }",
-                json!({ "input": {
-                    "schemeId": scheme, "granteeId": grantee, "reference": reference,
-                    "title": format!("Grant {reference}"),
-                    "totalFunding": { "amount": amount, "currency": "AUD" },
-                    "startDate": start, "endDate": end,
-                } }),
-                &self.manager(),
-            )
-            .await;
-        data["createGrant"]["id"].as_str().unwrap().parse().unwrap()
-    }
-
-    pub async fn create_report(&self, grant: Uuid, token: &str) -> Value {
-        self.graphql(
-            "mutation($input: CreateReportInput!) { createReport(input: $input) { id status version periodStart periodEnd } }",
-            json!({ "input": {
-                "grantId": grant, "kind": "PROGRESS", "periodStart": "2025-01-01", "periodEnd": "2025-06-30",
-                "dueDate": "2025-07-31", "preparedBy": { "name": "Test Author", "role": "M&E officer" },
-            } }),
-            Some(token),
-        )
-        .await
-    }
-
-    /// How many rows a table holds, read directly (to prove nothing was written).
-    pub async fn count(&self, table: &str) -> i64 {
-        use sea_orm::{ConnectionTrait, Statement};
-        let row = self
-            .db
-            .query_one_raw(Statement::from_string(
-                self.db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        row.try_get::<i64>("", "n").unwrap()
-    }
 }
