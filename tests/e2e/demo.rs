@@ -169,3 +169,37 @@ on_both_databases! {
         assert_eq!(app.count("activities").await, 4);
     }
 }
+
+on_both_databases! {
+    async fn the_demo_is_filed_through_the_api_s_own_writes_with_an_audit_event_for_each_object(app) {
+        app.seed_demo().await;
+        let trail = app.audit_events(&app.manager(), json!({ "actor": "system:seed" })).await;
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for action in trail.actions() {
+            *counts.entry(action).or_default() += 1;
+        }
+        let expected: std::collections::BTreeMap<&str, usize> = [
+            ("createOrganisation", 7), ("createScheme", 1), ("createGrant", 1),
+            ("addFundingPeriod", 1), ("addObjective", 1), ("addIndicator", 1),
+            ("createReport", 1), ("recordIndicatorResult", 1), ("createActivity", 4),
+            ("recordOutcome", 10), ("addLesson", 5), ("addCaseStudy", 4),
+            ("submitReport", 1), ("recordHistoricSubmission", 1),
+        ].into_iter().collect();
+        assert_eq!(counts, expected);
+        assert_eq!(trail.total_count, 39);
+        assert!(trail.events.iter().all(|e| e.role == "SCHEME_MANAGER"));
+
+        // The submission date the report states is set after the fact, as a change of its own,
+        // and the report's last two events say so: submitted today, then dated 31 January 2025.
+        assert_eq!(&trail.actions()[..2], ["recordHistoricSubmission", "submitReport"]);
+        let historic = &trail.events[0];
+        assert_eq!(historic.entity, "Report");
+        assert!(historic.after["submitted_at"].as_str().unwrap().starts_with("2025-01-31"));
+        assert!(!historic.before["submitted_at"].as_str().unwrap().starts_with("2025-01-31"));
+
+        // Loading it again writes nothing.
+        app.seed_demo().await;
+        let again = app.audit_events(&app.manager(), json!({ "actor": "system:seed" })).await;
+        assert_eq!(again.total_count, 39);
+    }
+}
