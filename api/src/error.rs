@@ -14,6 +14,10 @@ pub mod code {
     /// The database was too busy to take the write even after retries; safe to retry.
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
+    /// The request would cost more than one request may (`extensions.cost` says how much).
+    pub const COST_LIMIT_EXCEEDED: &str = "COST_LIMIT_EXCEEDED";
+    /// The caller has spent its allowance of cost for now; HTTP 429 with `Retry-After`.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// The request is not valid GraphQL for this schema (unknown field, wrong argument type).
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 }

@@ -90,15 +90,25 @@ async fn graphql(
     );
     let request = request.data(actor).data(loader);
     let mut response = state.schema.execute(request).await;
+    let mut retry_after = None;
     for err in &mut response.errors {
         ensure_code(err);
-        if let Some(async_graphql::Value::String(code)) =
-            err.extensions.as_ref().and_then(|e| e.get("code"))
-        {
+        let extensions = err.extensions.as_ref();
+        if let Some(async_graphql::Value::String(code)) = extensions.and_then(|e| e.get("code")) {
             state.metrics.record_graphql_error(code);
+            if code == code::RATE_LIMITED {
+                retry_after = extensions
+                    .and_then(|e| e.get("retryAfter"))
+                    .map(ToString::to_string);
+            }
         }
     }
-    HttpResponse::Ok().json(&response)
+    match retry_after {
+        Some(seconds) => HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, seconds))
+            .json(&response),
+        None => HttpResponse::Ok().json(&response),
+    }
 }
 
 /// Gives errors raised by the GraphQL engine itself (parse and validation errors, argument

@@ -148,6 +148,25 @@ pub struct ConfigArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]
     pub http_workers: Option<usize>,
+    /// How long an idempotency key is remembered, e.g. 30d; a retry after that creates anew.
+    #[arg(long, env = "IDEMPOTENCY_RETENTION", global = true, default_value = "30d", value_parser = parse_ttl)]
+    pub idempotency_retention: Duration,
+    /// Cost a caller may spend at once (see README, Limits): at least one request's limit.
+    #[arg(
+        long,
+        env = "RATE_LIMIT_BURST",
+        global = true,
+        default_value_t = 500_000
+    )]
+    pub rate_limit_burst: u64,
+    /// Cost a caller's allowance regains each second, per replica; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "RATE_LIMIT_PER_SECOND",
+        global = true,
+        default_value_t = 10_000
+    )]
+    pub rate_limit_per_second: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +248,15 @@ pub struct Settings {
     pub auto_migrate: bool,
     pub log: LogSettings,
     pub http_workers: Option<usize>,
+    pub idempotency_retention: Duration,
+    pub rate_limit: RateLimitSettings,
+}
+
+/// Each caller's token bucket of request cost.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitSettings {
+    pub burst: u64,
+    pub per_second: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -287,6 +315,11 @@ impl Settings {
                 filter: args.rust_log.clone(),
             },
             http_workers: args.http_workers,
+            idempotency_retention: args.idempotency_retention,
+            rate_limit: RateLimitSettings {
+                burst: args.rate_limit_burst,
+                per_second: args.rate_limit_per_second,
+            },
         })
     }
 }

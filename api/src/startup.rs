@@ -10,6 +10,9 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::Verifier;
+use crate::domain::idempotency;
+use crate::domain::write::Writer;
+use crate::graphql::cost::RateLimiter;
 use crate::http::{AppState, routes};
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
@@ -65,8 +68,17 @@ impl Application {
                 source,
             })?
             .port();
+        let writer = Writer::new(db.clone(), settings.idempotency_retention);
+        idempotency::spawn_purge(db.clone(), settings.idempotency_retention);
         let state = web::Data::new(AppState {
-            schema: graphql::schema(db.clone()),
+            schema: graphql::schema(
+                db.clone(),
+                writer,
+                Arc::new(RateLimiter::new(
+                    settings.rate_limit.burst,
+                    settings.rate_limit.per_second,
+                )),
+            ),
             db: db.clone(),
             verifier,
             metrics: metrics.clone(),

@@ -111,6 +111,11 @@ fn settings(url: String) -> Settings {
             filter: "warn".into(),
         },
         http_workers: Some(1),
+        idempotency_retention: api::domain::idempotency::DEFAULT_RETENTION,
+        rate_limit: api::settings::RateLimitSettings {
+            burst: 500_000,
+            per_second: 10_000,
+        },
     }
 }
 

@@ -6,6 +6,7 @@ use entity::audit_event;
 use uuid::Uuid;
 
 use super::actor::Actor;
+use super::values::{limits, search_text};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, Default)]
@@ -33,15 +34,25 @@ pub async fn events(
             format!("{to} is before {from}"),
         ));
     }
+    let mut problems = crate::error::Problems::new();
+    let entity = filter
+        .entity
+        .as_deref()
+        .and_then(|e| problems.take(search_text("filter.entity", e, limits::SHORT)));
+    let sub = filter
+        .actor
+        .as_deref()
+        .and_then(|a| problems.take(search_text("filter.actor", a, limits::NAME)));
+    problems.into_result()?;
     let mut select = super::scope::audit_events(actor);
-    if let Some(entity) = &filter.entity {
-        select = select.filter(audit_event::Column::Entity.eq(entity.clone()));
+    if let Some(entity) = entity {
+        select = select.filter(audit_event::Column::Entity.eq(entity));
     }
     if let Some(id) = filter.entity_id {
         select = select.filter(audit_event::Column::EntityId.eq(id));
     }
-    if let Some(sub) = &filter.actor {
-        select = select.filter(audit_event::Column::Actor.eq(sub.clone()));
+    if let Some(sub) = sub {
+        select = select.filter(audit_event::Column::Actor.eq(sub));
     }
     if let Some(from) = filter.from {
         select = select.filter(audit_event::Column::At.gte(from));

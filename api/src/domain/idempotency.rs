@@ -7,7 +7,11 @@
 use chrono::Utc;
 use entity::idempotency_key;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter};
+use std::time::Duration;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -79,10 +83,12 @@ fn write_sorted(out: &mut String, value: &Value) {
 }
 
 /// The id of what an earlier request with this key created, if there was one.
+/// A key older than `retention` is forgotten: the request counts as new and creates again.
 pub async fn replay<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     key: Option<&Idempotency>,
+    retention: Duration,
 ) -> Result<Option<Uuid>> {
     let Some(key) = key else { return Ok(None) };
     let Some(row) = scope::idempotency_keys(actor)
@@ -92,6 +98,14 @@ pub async fn replay<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
+    if row.created_at < expiry(retention) {
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::Actor.eq(row.actor))
+            .filter(idempotency_key::Column::Key.eq(row.key))
+            .exec(db)
+            .await?;
+        return Ok(None);
+    }
     if row.operation != key.operation || row.request_hash != key.fingerprint {
         return Err(Error::conflict(format!(
             "the idempotency key {:?} was already used for a different request ({}); use a new key for a new request",
@@ -99,6 +113,44 @@ pub async fn replay<C: ConnectionTrait>(
         )));
     }
     Ok(Some(row.entity_id))
+}
+
+/// How long a key is remembered unless configured otherwise (`IDEMPOTENCY_RETENTION`): 30 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 86_400);
+
+/// Keys remembered before this instant have expired.
+fn expiry(retention: Duration) -> chrono::DateTime<Utc> {
+    let retention = chrono::TimeDelta::from_std(retention).unwrap_or(chrono::TimeDelta::MAX);
+    Utc::now()
+        .checked_sub_signed(retention)
+        .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC)
+}
+
+/// Deletes every key older than `retention`; returns how many. Safe to run on every replica at
+/// once: each deletes what has expired, and a key that is already gone is simply not there.
+pub async fn purge_expired(db: &DatabaseConnection, retention: Duration) -> Result<u64> {
+    let deleted = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(expiry(retention)))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
+/// Runs `purge_expired` every hour (and once at start) for as long as the process lives.
+pub fn spawn_purge(db: DatabaseConnection, retention: Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match purge_expired(&db, retention).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "expired idempotency keys deleted"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "deleting expired idempotency keys failed")
+                }
+            }
+        }
+    });
 }
 
 /// Remembers what this request created, in the same transaction as the creation.

@@ -98,6 +98,29 @@ impl PageRequest {
     }
 }
 
+/// Longer than any cursor this API gives out.
+const MAX_CURSOR_LEN: usize = 1_000;
+
+/// Whether a cursor's sort value is of the type of the column it is compared with, and one the
+/// column could hold: an edited cursor must never reach the database as a comparison of text with
+/// a number (PostgreSQL refuses it; SQLite would silently compare across types). Cursors are not
+/// signed: a cursor only says where a page starts within what the caller may see anyway, and
+/// checking what it holds is what keeps an edited one harmless.
+fn fits(key: &SortKey, column: &impl ColumnTrait) -> bool {
+    use sea_orm::ColumnType as T;
+    match (key, column.def().get_column_type()) {
+        (SortKey::Text(text), T::String(_) | T::Text | T::Char(_)) => {
+            !text.chars().any(char::is_control)
+        }
+        (SortKey::Date(day), T::Date) => {
+            crate::domain::values::YEARS.contains(&chrono::Datelike::year(day))
+        }
+        (SortKey::Int(_), T::BigInteger | T::Integer) => true,
+        (SortKey::Time(_), T::TimestampWithTimeZone | T::Timestamp) => true,
+        _ => false,
+    }
+}
+
 /// How a list is ordered: one column, then the id as a tie-breaker.
 pub struct Sort<E: EntityTrait> {
     /// Names the ordering inside cursors, so a cursor is never applied to another ordering.
@@ -151,12 +174,20 @@ impl<E: EntityTrait> Sort<E> {
         let Some(after) = &req.after else {
             return Ok(select);
         };
-        let cursor = decode(after)
+        let cursor = (after.len() <= MAX_CURSOR_LEN)
+            .then(|| decode(after))
+            .flatten()
             .ok_or_else(|| Error::bad_input("after", "is not a cursor this API gave out"))?;
         if cursor.o != self.ordering() {
             return Err(Error::bad_input(
                 "after",
                 "belongs to a different ordering; start again without `after`",
+            ));
+        }
+        if !fits(&cursor.k, &self.column) {
+            return Err(Error::bad_input(
+                "after",
+                "does not hold a position in this list's ordering; start again without `after`",
             ));
         }
         let key: Value = cursor.k.into();

@@ -88,7 +88,7 @@ pub struct GranteeBreakdown {
     pub grantee_id: Uuid,
     pub grant_count: i64,
     /// (currency, minor units), by currency.
-    pub funding: Vec<(String, i64)>,
+    pub funding: Vec<(String, i128)>,
     pub activity_count: i64,
     pub participation: ParticipationTotals,
 }
@@ -97,7 +97,7 @@ pub struct GranteeBreakdown {
 pub struct Summary {
     pub grant_count: i64,
     pub grantee_count: i64,
-    pub funding: Vec<(String, i64)>,
+    pub funding: Vec<(String, i128)>,
     pub activity_count: i64,
     pub participation: ParticipationTotals,
     pub by_activity_kind: Vec<KindBreakdown>,
@@ -105,6 +105,12 @@ pub struct Summary {
     pub reports_by_status: Vec<(ReportStatus, i64)>,
     pub overdue_reports: Vec<report::Model>,
 }
+
+/// Money is summed as `SUM(x / SPLIT) * SPLIT + SUM(x % SPLIT)`: with amounts of at most
+/// 10^14 minor units (`values::MAX_MAJOR_UNITS`), neither part's 64-bit sum can overflow for fewer
+/// than nine billion grants, and the whole is exact in 128 bits. PostgreSQL would sum bigints as
+/// NUMERIC, but SQLite's SUM overflows at 2^63, and one answer must hold on both.
+const SPLIT: i64 = 1_000_000_000;
 
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
     row.try_get::<T>("", column).map_err(Error::internal)
@@ -141,9 +147,18 @@ pub async fn portfolio(
                     Alias::new("currency"),
                 )
                 .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
+                // Funding summed in two parts that cannot overflow 64 bits, joined in 128 bits.
                 .expr_as(
-                    Expr::cust("CAST(COALESCE(SUM(g.total_funding_minor), 0) AS BIGINT)"),
-                    Alias::new("amount"),
+                    Expr::cust(format!(
+                        "CAST(COALESCE(SUM(g.total_funding_minor / {SPLIT}), 0) AS BIGINT)"
+                    )),
+                    Alias::new("amount_high"),
+                )
+                .expr_as(
+                    Expr::cust(format!(
+                        "CAST(COALESCE(SUM(g.total_funding_minor % {SPLIT}), 0) AS BIGINT)"
+                    )),
+                    Alias::new("amount_low"),
                 )
                 .from_as(grant::Entity, g.clone())
                 .and_where(Expr::col((g.clone(), grant::Column::Id)).in_subquery(grant_ids()))
@@ -214,14 +229,15 @@ pub async fn portfolio(
         .await?;
 
     // Fold the groups (a handful of rows, never the underlying data) into the summary.
-    let mut funding: BTreeMap<String, i64> = BTreeMap::new();
+    let mut funding: BTreeMap<String, i128> = BTreeMap::new();
     let mut grantees: BTreeMap<Uuid, GranteeBreakdown> = BTreeMap::new();
     let mut grant_count = 0;
     for row in &funding_rows {
         let grantee_id: Uuid = get(row, "grantee_id")?;
         let currency: String = get(row, "currency")?;
         let count: i64 = get(row, "grant_count")?;
-        let amount: i64 = get(row, "amount")?;
+        let amount = i128::from(get::<i64>(row, "amount_high")?) * i128::from(SPLIT)
+            + i128::from(get::<i64>(row, "amount_low")?);
         grant_count += count;
         *funding.entry(currency.clone()).or_default() += amount;
         let entry = grantees

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use entity::enums::AttendanceMode;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Problems, Result};
 
@@ -66,6 +67,11 @@ impl Currency {
     }
 }
 
+/// The largest amount accepted, in a currency's major units: a trillion, far beyond any grant,
+/// and small enough that no sum of amounts the service adds up can overflow (sums are taken in
+/// 128-bit integers; see `summary`).
+pub const MAX_MAJOR_UNITS: i64 = 1_000_000_000_000;
+
 /// An exact, non-negative amount of one currency, held in integer minor units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Money {
@@ -115,7 +121,15 @@ fn parse_minor(field: &str, amount: &str, digits: u32) -> Result<i64> {
         )));
     }
     let scale = 10_i64.pow(digits);
-    let whole: i64 = whole.parse().map_err(|_| bad("is too large"))?;
+    let too_large = || {
+        bad(&format!(
+            "is more than the largest amount accepted, {MAX_MAJOR_UNITS}"
+        ))
+    };
+    let whole: i64 = whole.parse().map_err(|_| too_large())?;
+    if whole > MAX_MAJOR_UNITS || (whole == MAX_MAJOR_UNITS && !significant.is_empty()) {
+        return Err(too_large());
+    }
     let mut frac: i64 = 0;
     for (i, b) in significant.bytes().enumerate() {
         frac += i64::from(b - b'0') * 10_i64.pow(digits - 1 - i as u32);
@@ -123,18 +137,19 @@ fn parse_minor(field: &str, amount: &str, digits: u32) -> Result<i64> {
     whole
         .checked_mul(scale)
         .and_then(|w| w.checked_add(frac))
-        .ok_or_else(|| bad("is too large"))
+        .ok_or_else(too_large)
 }
 
 /// Formats integer minor units as a decimal string with the currency's digits: `"90000.00"`.
-pub fn format_minor(minor: i64, digits: u32) -> String {
+/// Takes sums too, which are 128-bit.
+pub fn format_minor(minor: impl Into<i128>, digits: u32) -> String {
+    let minor: i128 = minor.into();
     if digits == 0 {
         return minor.to_string();
     }
-    let scale = 10_i64.pow(digits);
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    let scale = scale.unsigned_abs();
+    let scale = 10_u128.pow(digits);
     format!(
         "{sign}{}.{:0width$}",
         abs / scale,
@@ -305,14 +320,49 @@ pub fn objective_number(field: &str, number: i32) -> Result<i32> {
     Ok(number)
 }
 
-/// Parses a calendar date `YYYY-MM-DD`, refusing impossible days such as 2025-02-30.
+/// The years a date may fall in: every date of a grant, a report or an event is in this range,
+/// and within it dates compare correctly as text (SQLite stores them so).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Parses a calendar date written exactly `YYYY-MM-DD` (ISO 8601, four-digit year from 1900 to
+/// 2200), refusing impossible days such as 2025-02-30 and looser forms such as `2025-1-5`.
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::bad_input(
-            field,
-            format!("{text:?} is not a calendar date (YYYY-MM-DD)"),
-        )
-    })
+    let bad = |why: &str| Error::bad_input(field, format!("{text:?} {why}"));
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return Err(bad("is not a calendar date written YYYY-MM-DD"));
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| bad("is not a calendar date (YYYY-MM-DD)"))?;
+    if !YEARS.contains(&chrono::Datelike::year(&day)) {
+        return Err(bad(&format!(
+            "is outside the years {} to {} that dates may fall in",
+            YEARS.start(),
+            YEARS.end()
+        )));
+    }
+    Ok(day)
+}
+
+/// How many items each list of a parent may hold: the bound on every list the API returns
+/// unpaginated (a report's activities, an activity's outcomes …). Far above what a grant reports.
+pub mod caps {
+    pub const ORGANISATIONS: u64 = 10_000;
+    pub const SCHEMES: u64 = 500;
+    pub const TRANCHES_PER_GRANT: u64 = 100;
+    pub const OBJECTIVES_PER_GRANT: u64 = 50;
+    pub const INDICATORS_PER_OBJECTIVE: u64 = 50;
+    pub const REPORTS_PER_GRANT: u64 = 100;
+    pub const ACTIVITIES_PER_REPORT: u64 = 500;
+    pub const OUTCOMES_PER_ACTIVITY: u64 = 100;
+    pub const LESSONS_PER_REPORT: u64 = 200;
+    pub const CASE_STUDIES_PER_REPORT: u64 = 100;
+    pub const ORGANISERS_PER_ACTIVITY: usize = 50;
 }
 
 /// Text limits, in characters.
@@ -344,7 +394,25 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
     }
 }
 
+/// Every text the service stores or searches for passes here: control characters (NUL among
+/// them) are refused, since PostgreSQL cannot store NUL and neither database should hold the
+/// others; tabs and line breaks are kept. Text is stored in Unicode NFC, so the same words typed
+/// on two systems (composed or decomposed accents) are the same text. Zero-width characters are
+/// kept: Khmer and other scripts need them.
 fn bounded(field: &str, value: &str, max: usize) -> Result<String> {
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(Error::bad_input(
+            field,
+            format!(
+                "contains the control character U+{:04X}; text may hold tabs and line breaks but no other control characters",
+                u32::from(c)
+            ),
+        ));
+    }
+    let value: String = value.nfc().collect();
     let count = value.chars().count();
     if count > max {
         return Err(Error::bad_input(
@@ -352,7 +420,28 @@ fn bounded(field: &str, value: &str, max: usize) -> Result<String> {
             format!("is {count} characters long; at most {max} are allowed"),
         ));
     }
-    Ok(value.to_owned())
+    Ok(value)
+}
+
+/// Text a client searches by (a filter): checked like stored text, not trimmed.
+pub fn search_text(field: &str, value: &str, max: usize) -> Result<String> {
+    bounded(field, value, max)
+}
+
+/// A web address: an absolute `http` or `https` URL with a host, kept as given.
+pub fn website(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let Some(text) = optional_text(field, value, limits::NAME)? else {
+        return Ok(None);
+    };
+    match url::Url::parse(&text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(Some(text))
+        }
+        _ => Err(Error::bad_input(
+            field,
+            format!("{text:?} is not a web address starting with https:// or http://"),
+        )),
+    }
 }
 
 /// An exact decimal quantity for indicators (baseline, target, actual), kept as canonical text.
@@ -389,6 +478,10 @@ pub fn quantity(field: &str, value: &str) -> Result<String> {
     })
 }
 
+/// The most participants one row may count: a million, more than any event or campaign a grant
+/// reports in one attendance mode. Sums of rows are 64-bit and never clamped.
+pub const MAX_PARTICIPANTS: i32 = 1_000_000;
+
 /// How many people attended one way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParticipantCount {
@@ -413,13 +506,18 @@ impl ParticipantCount {
                 format!("{field}.total"),
                 format!("is {total}; counts cannot be negative"),
             );
+        } else if total > MAX_PARTICIPANTS {
+            problems.push(
+                format!("{field}.total"),
+                format!("is {total}; one row counts at most {MAX_PARTICIPANTS} participants"),
+            );
         }
         if female < 0 {
             problems.push(
                 format!("{field}.female"),
                 format!("is {female}; counts cannot be negative"),
             );
-        } else if female > total {
+        } else if total >= 0 && female > total {
             problems.push(
                 format!("{field}.female"),
                 format!("is {female}, more than the {total} participants in total"),
@@ -430,7 +528,7 @@ impl ParticipantCount {
                 format!("{field}.withDisability"),
                 format!("is {n}; counts cannot be negative"),
             ),
-            Some(n) if n > total => problems.push(
+            Some(n) if total >= 0 && n > total => problems.push(
                 format!("{field}.withDisability"),
                 format!("is {n}, more than the {total} participants in total"),
             ),

@@ -13,7 +13,7 @@
 //!    and commits.
 //!
 //! Writes compose: [`Tx::run`] runs one write inside a transaction that is already open (the
-//! demo seed files a whole report in one), and [`transaction`] opens one for several.
+//! demo seed files a whole report in one), and [`Writer::transaction`] opens one for several.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    PaginatorTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -35,6 +35,7 @@ use uuid::Uuid;
 
 use super::actor::Actor;
 use super::idempotency::{self, Idempotency};
+use super::scope::{GrantOwned, scoped};
 use crate::error::{Error, Result};
 
 /// One change to the portfolio, as the frame runs it.
@@ -84,35 +85,53 @@ pub trait Write: Sync {
     }
 }
 
-/// Runs one write in a transaction of its own: the whole frame.
-pub async fn run<W: Write>(db: &DatabaseConnection, actor: &Actor, write: &W) -> Result<W::Output> {
-    let checked = Arc::new(write.check()?);
-    let key = idempotency_of(write, &checked)?;
-    transaction(db, actor, move |tx| {
-        let (checked, key) = (Arc::clone(&checked), key.clone());
-        Box::pin(async move { tx.apply::<W>(&checked, key.as_ref()).await })
-    })
-    .await
+/// Runs writes: the frame, with what it needs beyond each write (the database, and how long an
+/// idempotency key is remembered). Cheap to clone; the GraphQL schema and the seed each hold one.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    db: DatabaseConnection,
+    idempotency_retention: Duration,
 }
 
-/// Opens one transaction for `work`, which may run several writes through [`Tx::run`]; retried
-/// whole while the database is busy, committed only if all of it succeeds.
-pub async fn transaction<T, F>(db: &DatabaseConnection, actor: &Actor, work: F) -> Result<T>
-where
-    T: Send,
-    F: for<'t> Fn(&'t Tx<'t>) -> BoxFuture<'t, Result<T>> + Sync,
-{
-    retrying(|| async {
-        let tx = Tx {
-            txn: begin(db).await?,
-            actor,
-            audited: AtomicUsize::new(0),
-        };
-        let value = work(&tx).await?;
-        tx.txn.commit().await?;
-        Ok(value)
-    })
-    .await
+impl Writer {
+    pub fn new(db: DatabaseConnection, idempotency_retention: Duration) -> Self {
+        Self {
+            db,
+            idempotency_retention,
+        }
+    }
+
+    /// Runs one write in a transaction of its own: the whole frame.
+    pub async fn run<W: Write>(&self, actor: &Actor, write: &W) -> Result<W::Output> {
+        let checked = Arc::new(write.check()?);
+        let key = idempotency_of(write, &checked)?;
+        self.transaction(actor, move |tx| {
+            let (checked, key) = (Arc::clone(&checked), key.clone());
+            Box::pin(async move { tx.apply::<W>(&checked, key.as_ref()).await })
+        })
+        .await
+    }
+
+    /// Opens one transaction for `work`, which may run several writes through [`Tx::run`];
+    /// retried whole while the database is busy, committed only if all of it succeeds.
+    pub async fn transaction<T, F>(&self, actor: &Actor, work: F) -> Result<T>
+    where
+        T: Send,
+        F: for<'t> Fn(&'t Tx<'t>) -> BoxFuture<'t, Result<T>> + Sync,
+    {
+        retrying(|| async {
+            let tx = Tx {
+                txn: begin(&self.db).await?,
+                actor,
+                audited: AtomicUsize::new(0),
+                idempotency_retention: self.idempotency_retention,
+            };
+            let value = work(&tx).await?;
+            tx.txn.commit().await?;
+            Ok(value)
+        })
+        .await
+    }
 }
 
 fn idempotency_of<W: Write>(write: &W, checked: &W::Checked) -> Result<Option<Idempotency>> {
@@ -129,6 +148,7 @@ pub struct Tx<'a> {
     txn: DatabaseTransaction,
     actor: &'a Actor,
     audited: AtomicUsize,
+    idempotency_retention: Duration,
 }
 
 impl Tx<'_> {
@@ -155,7 +175,9 @@ impl Tx<'_> {
         key: Option<&Idempotency>,
     ) -> Result<W::Output> {
         W::authorize(self.actor)?;
-        if let Some(id) = idempotency::replay(&self.txn, self.actor, key).await? {
+        let replayed =
+            idempotency::replay(&self.txn, self.actor, key, self.idempotency_retention).await?;
+        if let Some(id) = replayed {
             return W::replay(self, id).await;
         }
         let before = self.audited.load(Ordering::SeqCst);
@@ -214,6 +236,33 @@ impl Tx<'_> {
             1 => Ok(()),
             _ => Err(stale(E::WHAT, version)),
         }
+    }
+
+    /// Refuses to add one more to a list that already holds `cap` items (rows of `E` whose
+    /// `column` is `parent`), naming the input field that chose the parent.
+    pub async fn ensure_room<E>(
+        &self,
+        column: E::Column,
+        parent: Uuid,
+        cap: u64,
+        field: &str,
+        what: &str,
+    ) -> Result<()>
+    where
+        E: GrantOwned,
+        E::Model: Sync,
+    {
+        let count = scoped::<E>(self.actor)
+            .filter(column.eq(parent))
+            .count(&self.txn)
+            .await?;
+        if count >= cap {
+            return Err(Error::bad_input(
+                field,
+                format!("already holds {count} {what}, the most it may hold ({cap})"),
+            ));
+        }
+        Ok(())
     }
 
     /// Deletes a row at the version the caller saw, or answers `CONFLICT`.

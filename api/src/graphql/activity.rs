@@ -5,6 +5,7 @@ use entity::{activity, participation};
 use uuid::Uuid;
 
 use super::common::{ActivityKind, AttendanceMode, ContextExt, GqlResult, SortDirection};
+use super::cost;
 use super::grant::{Grant, Objective};
 use super::input::{DeleteInput, change, run};
 use super::loaders::{
@@ -80,6 +81,7 @@ impl Activity {
         self.0.narrative.as_deref()
     }
     /// Co-organising organisations, in the order the report names them.
+    #[graphql(complexity = "cost::list(cost::ORGANISERS, child_complexity)")]
     async fn organisers(&self, ctx: &Context<'_>) -> GqlResult<Vec<Organisation>> {
         let rows = ctx
             .loader()?
@@ -92,6 +94,7 @@ impl Activity {
             .collect())
     }
     /// One row per attendance mode, as reported.
+    #[graphql(complexity = "cost::list(cost::MODES, child_complexity)")]
     async fn participation(&self, ctx: &Context<'_>) -> GqlResult<Vec<ParticipantCount>> {
         let rows = ctx
             .loader()?
@@ -108,6 +111,7 @@ impl Activity {
         let totals = ctx.loader()?.load_one(TotalsOfActivity(self.0.id)).await?;
         Ok(totals.unwrap_or_default().into())
     }
+    #[graphql(complexity = "cost::list(cost::OUTCOMES, child_complexity)")]
     async fn outcomes(&self, ctx: &Context<'_>) -> GqlResult<Vec<Outcome>> {
         let rows = ctx
             .loader()?
@@ -141,24 +145,25 @@ impl From<participation::Model> for ParticipantCount {
 /// `total` may exceed their sum (rows of UNSPECIFIED mode).
 #[derive(SimpleObject, Clone, Copy)]
 pub struct ParticipationSummary {
-    pub total: i32,
-    pub female: i32,
-    pub in_person: i32,
-    pub online: i32,
-    pub unspecified: i32,
+    pub total: i64,
+    pub female: i64,
+    pub in_person: i64,
+    pub online: i64,
+    pub unspecified: i64,
     /// female / total, or null when nobody took part.
     pub female_share: Option<f64>,
 }
 
 impl From<ParticipationTotals> for ParticipationSummary {
     fn from(p: ParticipationTotals) -> Self {
-        let clamp = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+        // Exact sums, never clamped: a row counts at most a million participants, and a
+        // total is sent as the exact integer even in the (unreached) case that it passes 2^31.
         Self {
-            total: clamp(p.total),
-            female: clamp(p.female),
-            in_person: clamp(p.in_person),
-            online: clamp(p.online),
-            unspecified: clamp(p.total - p.in_person - p.online),
+            total: p.total,
+            female: p.female,
+            in_person: p.in_person,
+            online: p.online,
+            unspecified: p.total - p.in_person - p.online,
             female_share: (p.total > 0).then(|| p.female as f64 / p.total as f64),
         }
     }
@@ -238,6 +243,7 @@ pub struct ActivityQuery;
 #[Object]
 impl ActivityQuery {
     /// Activities the caller may see, by start date unless ordered otherwise.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,

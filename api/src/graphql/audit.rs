@@ -6,6 +6,7 @@ use entity::audit_event;
 use uuid::Uuid;
 
 use super::common::{ContextExt, GqlResult, Role};
+use super::cost;
 use crate::domain::audit::{self, AuditFilter};
 
 pub struct AuditEvent(pub audit_event::Model);
@@ -75,6 +76,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// Audit events the caller may see, newest first.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

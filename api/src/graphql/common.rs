@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use super::loaders::Db;
 use crate::domain::actor::Actor;
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::write::Writer;
 use crate::error::{Error, code};
 
 impl From<Error> for async_graphql::Error {
@@ -75,6 +76,7 @@ pub trait ContextExt {
     fn actor(&self) -> Result<&Actor, Error>;
     fn db(&self) -> Result<&DatabaseConnection, Error>;
     fn loader(&self) -> Result<&DataLoader<Db>, Error>;
+    fn writer(&self) -> Result<&Writer, Error>;
     /// `first`/`after` of a connection field, counting only when `totalCount` is selected.
     fn page(&self, first: Option<i32>, after: Option<String>) -> Result<PageRequest, Error>;
 }
@@ -92,6 +94,11 @@ impl ContextExt for Context<'_> {
     fn loader(&self) -> Result<&DataLoader<Db>, Error> {
         self.data_opt::<DataLoader<Db>>()
             .ok_or_else(|| Error::internal("data loader missing from the request data"))
+    }
+
+    fn writer(&self) -> Result<&Writer, Error> {
+        self.data_opt::<Writer>()
+            .ok_or_else(|| Error::internal("writer missing from the schema data"))
     }
 
     fn page(&self, first: Option<i32>, after: Option<String>) -> Result<PageRequest, Error> {
@@ -201,7 +208,7 @@ pub struct Money {
 }
 
 impl Money {
-    pub fn new(minor: i64, currency: &str) -> Self {
+    pub fn new(minor: impl Into<i128>, currency: &str) -> Self {
         let digits = crate::domain::values::minor_digits_of(currency);
         Self {
             amount: super::scalars::Decimal::from_minor(minor, digits),

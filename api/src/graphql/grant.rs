@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::activity::{Activity, ActivityConnection, ActivityFilterInput, ParticipationSummary};
 use super::common::{ContextExt, GqlResult, GrantStatus, Money, SortDirection};
+use super::cost;
 use super::input::run;
 use super::loaders::{
     ActivitiesOfGrant, ActivityArgs, FundingPeriodsOfGrant, GrantArgs, GrantsOf,
@@ -62,6 +63,7 @@ impl Grant {
         self.0.end_date.into()
     }
     /// Tranches, by start date.
+    #[graphql(complexity = "cost::list(cost::TRANCHES, child_complexity)")]
     async fn funding_periods(&self, ctx: &Context<'_>) -> GqlResult<Vec<FundingPeriod>> {
         let rows = ctx
             .loader()?
@@ -74,6 +76,7 @@ impl Grant {
             .collect())
     }
     /// Objectives, by number.
+    #[graphql(complexity = "cost::list(cost::OBJECTIVES, child_complexity)")]
     async fn objectives(&self, ctx: &Context<'_>) -> GqlResult<Vec<Objective>> {
         let rows = ctx.loader()?.load_one(ObjectivesOfGrant(self.0.id)).await?;
         Ok(rows
@@ -83,10 +86,12 @@ impl Grant {
             .collect())
     }
     /// Reports, by reporting period.
+    #[graphql(complexity = "cost::list(cost::REPORTS, child_complexity)")]
     async fn reports(&self, ctx: &Context<'_>) -> GqlResult<Vec<Report>> {
         let rows = ctx.loader()?.load_one(ReportsOfGrant(self.0.id)).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Report).collect())
     }
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -161,6 +166,7 @@ impl Objective {
     async fn statement(&self) -> &str {
         &self.0.statement
     }
+    #[graphql(complexity = "cost::list(cost::INDICATORS, child_complexity)")]
     async fn indicators(&self, ctx: &Context<'_>) -> GqlResult<Vec<Indicator>> {
         let rows = ctx
             .loader()?
@@ -314,6 +320,7 @@ pub struct GrantQuery;
 #[Object]
 impl GrantQuery {
     /// Grants the caller may see. A grantee sees only its own, whatever the filter says.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn grants(
         &self,
         ctx: &Context<'_>,
@@ -330,6 +337,7 @@ impl GrantQuery {
     }
 
     /// One grant, or null if there is none the caller may see.
+    #[graphql(complexity = "cost::LOOKUP + child_complexity")]
     async fn grant(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Option<Grant>> {
         Ok(portfolio::grant(ctx.db()?, ctx.actor()?, id)
             .await?

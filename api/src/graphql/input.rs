@@ -6,12 +6,12 @@ use async_graphql::{Context, InputObject, MaybeUndefined};
 use uuid::Uuid;
 
 use super::common::ContextExt;
-use crate::domain::write::{self, Write};
+use crate::domain::write::Write;
 use crate::error::Result;
 
 /// Runs one domain write as the request's caller.
 pub async fn run<W: Write>(ctx: &Context<'_>, write: W) -> Result<W::Output> {
-    write::run(ctx.db()?, ctx.actor()?, &write).await
+    ctx.writer()?.run(ctx.actor()?, &write).await
 }
 
 /// `MaybeUndefined` as "leave" (`None`), "clear" (`Some(None)`) or "set" (`Some(Some(v))`).

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod audit;
 pub mod case_study;
 pub mod common;
+pub mod cost;
 pub mod grant;
 pub mod indicator_result;
 pub mod input;
@@ -20,6 +21,11 @@ pub mod summary;
 use async_graphql::extensions::Tracing;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
+
+use std::sync::Arc;
+
+use crate::domain::write::Writer;
+use cost::{Costing, RateLimiter};
 
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
@@ -45,9 +51,9 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Limits that keep one request from costing the database more than a dashboard should.
+/// Limits that keep one request from costing the database more than a dashboard should; the
+/// cost of a request is priced and capped by `cost::Costing`.
 pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 5_000;
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
@@ -56,13 +62,17 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
         EmptySubscription,
     )
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(32)
     .limit_directives(20)
 }
 
-pub fn schema(db: DatabaseConnection) -> AppSchema {
-    builder().extension(Tracing).data(db).finish()
+pub fn schema(db: DatabaseConnection, writer: Writer, limiter: Arc<RateLimiter>) -> AppSchema {
+    builder()
+        .extension(Tracing)
+        .extension(Costing::new(limiter))
+        .data(db)
+        .data(writer)
+        .finish()
 }
 
 /// The SDL, as `portfolio-api schema` prints it and `schema.graphql` holds it.

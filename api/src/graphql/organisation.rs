@@ -5,6 +5,7 @@ use entity::{organisation, scheme};
 use uuid::Uuid;
 
 use super::common::{ContextExt, GqlResult, OrganisationKind, Role};
+use super::cost;
 use super::grant::{GrantConnection, GrantFilterInput, nested_grants};
 use super::input::run;
 use super::loaders::OrganisationById;
@@ -44,6 +45,7 @@ impl Organisation {
         self.0.country.as_deref()
     }
     /// The grants this organisation receives (as grantee) that the caller may see.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn grants(
         &self,
         ctx: &Context<'_>,
@@ -75,6 +77,7 @@ impl Scheme {
     async fn manager(&self, ctx: &Context<'_>) -> GqlResult<Organisation> {
         organisation_by_id(ctx, self.0.manager_id).await
     }
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn grants(
         &self,
         ctx: &Context<'_>,
@@ -142,6 +145,7 @@ impl OrganisationQuery {
     }
 
     /// The schemes the caller may see, by name.
+    #[graphql(complexity = "cost::list(cost::SCHEMES, child_complexity)")]
     async fn schemes(&self, ctx: &Context<'_>) -> GqlResult<Vec<Scheme>> {
         let rows = portfolio::schemes(ctx.db()?, ctx.actor()?).await?;
         Ok(rows.into_iter().map(Scheme).collect())
@@ -149,6 +153,7 @@ impl OrganisationQuery {
 
     /// The organisations the caller may see, by name. A grantee sees itself and every
     /// organisation that is not a grantee (funders, scheme managers, partners).
+    #[graphql(complexity = "cost::list(cost::ORGANISATIONS, child_complexity)")]
     async fn organisations(
         &self,
         ctx: &Context<'_>,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::activity::Activity;
 use super::case_study::CaseStudy;
 use super::common::{ContextExt, GqlResult, ReportKind, ReportStatus};
+use super::cost;
 use super::grant::Grant;
 use super::indicator_result::IndicatorResult;
 use super::input::run;
@@ -77,6 +78,7 @@ impl Report {
         self.0.return_reason.as_deref()
     }
     /// Activities, by start date.
+    #[graphql(complexity = "cost::list(cost::ACTIVITIES, child_complexity)")]
     async fn activities(&self, ctx: &Context<'_>) -> GqlResult<Vec<Activity>> {
         let rows = ctx
             .loader()?
@@ -85,10 +87,12 @@ impl Report {
         Ok(rows.unwrap_or_default().into_iter().map(Activity).collect())
     }
     /// Challenges first, then lessons learned, each in the order given.
+    #[graphql(complexity = "cost::list(cost::LESSONS, child_complexity)")]
     async fn lessons(&self, ctx: &Context<'_>) -> GqlResult<Vec<Lesson>> {
         let rows = ctx.loader()?.load_one(LessonsOfReport(self.0.id)).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Lesson).collect())
     }
+    #[graphql(complexity = "cost::list(cost::CASE_STUDIES, child_complexity)")]
     async fn case_studies(&self, ctx: &Context<'_>) -> GqlResult<Vec<CaseStudy>> {
         let rows = ctx
             .loader()?
@@ -100,6 +104,7 @@ impl Report {
             .map(CaseStudy)
             .collect())
     }
+    #[graphql(complexity = "cost::list(cost::INDICATOR_RESULTS, child_complexity)")]
     async fn indicator_results(&self, ctx: &Context<'_>) -> GqlResult<Vec<IndicatorResult>> {
         let rows = ctx
             .loader()?
@@ -145,6 +150,7 @@ pub struct ReportQuery;
 #[Object]
 impl ReportQuery {
     /// Reports the caller may see, by due date.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn reports(
         &self,
         ctx: &Context<'_>,
@@ -162,6 +168,7 @@ impl ReportQuery {
     }
 
     /// One report, or null if there is none the caller may see.
+    #[graphql(complexity = "cost::LOOKUP + child_complexity")]
     async fn report(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Option<Report>> {
         Ok(reports::report(ctx.db()?, ctx.actor()?, id)
             .await?

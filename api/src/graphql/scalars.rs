@@ -66,7 +66,7 @@ impl ScalarType for Decimal {
 }
 
 impl Decimal {
-    pub fn from_minor(minor: i64, digits: u32) -> Self {
+    pub fn from_minor(minor: impl Into<i128>, digits: u32) -> Self {
         Self(format_minor(minor, digits))
     }
 

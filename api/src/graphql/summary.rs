@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::activity::ParticipationSummary;
 use super::common::{ActivityKind, ContextExt, GqlResult, GrantStatus, Money, ReportStatus};
+use super::cost;
 use super::organisation::{Organisation, organisation_by_id};
 use super::report::Report;
 use super::scalars::Date;
@@ -79,6 +80,7 @@ pub struct SummaryQuery;
 
 #[Object]
 impl SummaryQuery {
+    #[graphql(complexity = "cost::SUMMARY + child_complexity")]
     async fn portfolio_summary(
         &self,
         ctx: &Context<'_>,

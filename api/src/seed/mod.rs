@@ -24,6 +24,7 @@ use crate::domain::content::indicator_result::RecordIndicatorResult;
 use crate::domain::content::lesson::AddLesson;
 use crate::domain::content::outcome::RecordOutcome;
 use crate::domain::content::participation::ParticipantRow;
+use crate::domain::idempotency;
 use crate::domain::portfolio::grants::{AddFundingPeriod, CreateGrant};
 use crate::domain::portfolio::objectives::{AddIndicator, AddObjective};
 use crate::domain::portfolio::organisations::{CreateOrganisation, CreateScheme};
@@ -31,7 +32,7 @@ use crate::domain::report::edit::{CreateReport, PersonText};
 use crate::domain::report::workflow::{AcceptReport, RecordHistoricSubmission, SubmitReport};
 use crate::domain::scope;
 use crate::domain::values::MoneyText;
-use crate::domain::write::{self, Tx};
+use crate::domain::write::{Tx, Writer};
 use crate::error::{Error, Result};
 
 const DEMO: &str = include_str!("demo.json");
@@ -191,10 +192,11 @@ fn lookup_opt(map: &HashMap<String, Uuid>, key: Option<&str>, what: &str) -> Res
 pub async fn load_demo(db: &DatabaseConnection) -> Result<Seeded> {
     let demo: Arc<Demo> = Arc::new(serde_json::from_str(DEMO).map_err(Error::internal)?);
     let actor = Actor::system();
-    write::transaction(db, &actor, move |tx| {
-        Box::pin(file_demo(tx, Arc::clone(&demo)))
-    })
-    .await
+    // The seed takes no idempotency keys; the retention is the default's.
+    let writer = Writer::new(db.clone(), idempotency::DEFAULT_RETENTION);
+    writer
+        .transaction(&actor, move |tx| Box::pin(file_demo(tx, Arc::clone(&demo))))
+        .await
 }
 
 async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {

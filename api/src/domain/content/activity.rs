@@ -24,8 +24,8 @@ use crate::domain::portfolio::{grant_of, grant_period};
 use crate::domain::report::editable_report;
 use crate::domain::scope::{self, scoped};
 use crate::domain::values::{
-    DateRange, ParticipationRows, date_range, limits, optional_date, optional_text, required_text,
-    text_change,
+    DateRange, ParticipationRows, caps, date_range, limits, optional_date, optional_text,
+    required_text, text_change,
 };
 use crate::domain::write::{Change, Owner, Tx, Write, snapshot};
 use crate::error::{Error, Problems, Result};
@@ -151,6 +151,14 @@ impl Write for CreateActivity {
     async fn apply(new: &NewActivity, tx: &Tx<'_>) -> Result<activity::Model> {
         let (db, actor) = (tx.db(), tx.actor());
         let report = editable_report(db, actor, "reportId", new.report_id).await?;
+        tx.ensure_room::<activity::Entity>(
+            activity::Column::ReportId,
+            report.id,
+            caps::ACTIVITIES_PER_REPORT,
+            "reportId",
+            "activities",
+        )
+        .await?;
         let grant = grant_of(db, actor, report.grant_id).await?;
         new.dates
             .ensure_within(grant_period(&grant)?, "grant", "startDate", "endDate")?;

@@ -32,7 +32,7 @@ use super::portfolio::{grant_of, not_found_at};
 use super::report::edit::deleted_since;
 use super::report::editable_report;
 use super::scope::{self, GrantOwned, scoped};
-use super::values::DateRange;
+use super::values::{DateRange, caps};
 use super::write::{Change, Owner, Tx, Versioned, Write, ensure_current_version};
 use crate::error::{Error, Result};
 
@@ -271,14 +271,19 @@ pub trait AboutActivity: Content
 where
     Self::Model: Serialize + Send + Sync,
 {
+    /// How many a report may hold, and what they are called.
+    const CAP: u64;
+    const PLURAL: &'static str;
     fn activity_column() -> Self::Column;
     fn report_column() -> Self::Column;
     fn updated_at_column() -> Self::Column;
 }
 
 macro_rules! about_activity {
-    ($($module:ident),+) => {
+    ($($module:ident => $cap:expr, $plural:literal);+ $(;)?) => {
         $(impl AboutActivity for entity::$module::Entity {
+            const CAP: u64 = $cap;
+            const PLURAL: &'static str = $plural;
             fn activity_column() -> Self::Column {
                 entity::$module::Column::ActivityId
             }
@@ -292,7 +297,10 @@ macro_rules! about_activity {
     };
 }
 
-about_activity!(lesson, case_study);
+about_activity!(
+    lesson => caps::LESSONS_PER_REPORT, "lessons";
+    case_study => caps::CASE_STUDIES_PER_REPORT, "case studies";
+);
 
 /// Where a new lesson or case study goes: into a report the actor may edit, about one of that
 /// report's activities if any, after those already there. Returns the report, its grant and
@@ -314,6 +322,16 @@ where
         .filter(E::report_column().eq(report.id))
         .count(db)
         .await?;
+    if count >= E::CAP {
+        return Err(Error::bad_input(
+            "reportId",
+            format!(
+                "the report already holds {count} {}, the most it may hold ({})",
+                E::PLURAL,
+                E::CAP
+            ),
+        ));
+    }
     Ok((report, grant, i32::try_from(count).unwrap_or(i32::MAX)))
 }
 

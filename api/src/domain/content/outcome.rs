@@ -15,7 +15,7 @@ use crate::domain::portfolio::grant_of;
 use crate::domain::report::editable_report;
 use crate::domain::scope::scoped;
 use crate::domain::values::{
-    limits, optional_date, optional_text, parse_date, required_text, text_change,
+    caps, limits, optional_date, optional_text, parse_date, required_text, text_change,
 };
 use crate::domain::write::{Change, Owner, Tx, Write};
 use crate::error::{Error, Problems, Result};
@@ -114,6 +114,14 @@ impl Write for RecordOutcome {
         let activity =
             locked::<activity::Entity, _>(db, actor, "activityId", new.activity_id).await?;
         let report = editable_report(db, actor, "activityId", activity.report_id).await?;
+        tx.ensure_room::<outcome::Entity>(
+            outcome::Column::ActivityId,
+            activity.id,
+            caps::OUTCOMES_PER_ACTIVITY,
+            "activityId",
+            "outcomes",
+        )
+        .await?;
         let grant = grant_of(db, actor, activity.grant_id).await?;
         let now = Utc::now();
         let model = outcome::ActiveModel {

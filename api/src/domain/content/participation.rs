@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::scope;
-use crate::domain::values::{ParticipantCount, ParticipationRows};
+use crate::domain::values::{ParticipantCount, ParticipationRows, caps};
 use crate::error::{Problems, Result};
 
 /// One participation row as a client sends it.
@@ -56,6 +56,17 @@ pub(crate) async fn check_organisers<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> Result<()> {
     let mut problems = Problems::new();
+    if ids.len() > caps::ORGANISERS_PER_ACTIVITY {
+        problems.push(
+            "organiserIds",
+            format!(
+                "names {} organisations; an activity has at most {}",
+                ids.len(),
+                caps::ORGANISERS_PER_ACTIVITY
+            ),
+        );
+        return problems.into_result();
+    }
     for (i, id) in ids.iter().enumerate() {
         if ids[..i].contains(id) {
             problems.push(format!("organiserIds[{i}]"), format!("{id} is named twice"));

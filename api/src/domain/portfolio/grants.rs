@@ -12,7 +12,8 @@ use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
 use crate::domain::scope::{self, scoped};
 use crate::domain::values::{
-    DateRange, Money, MoneyText, date_range, format_minor, limits, optional_text, required_text,
+    DateRange, Money, MoneyText, caps, date_range, format_minor, limits, optional_text,
+    required_text,
 };
 use crate::domain::write::{Change, Owner, Tx, Write, ensure_current_version};
 use crate::error::{Error, Problems, Result};
@@ -259,6 +260,14 @@ impl Write for AddFundingPeriod {
                 ),
             ));
         }
+        tx.ensure_room::<funding_period::Entity>(
+            funding_period::Column::GrantId,
+            grant.id,
+            caps::TRANCHES_PER_GRANT,
+            "grantId",
+            "tranches",
+        )
+        .await?;
         let existing = scoped::<funding_period::Entity>(actor)
             .filter(funding_period::Column::GrantId.eq(grant.id))
             .all(db)

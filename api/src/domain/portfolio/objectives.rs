@@ -11,7 +11,7 @@ use super::{grant_for_write, not_found_at, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
 use crate::domain::scope::scoped;
-use crate::domain::values::{limits, objective_number, quantity, required_text};
+use crate::domain::values::{caps, limits, objective_number, quantity, required_text};
 use crate::domain::write::{Change, Owner, Tx, Write};
 use crate::error::{Problems, Result};
 
@@ -51,6 +51,14 @@ impl Write for AddObjective {
 
     async fn apply(new: &AddObjective, tx: &Tx<'_>) -> Result<objective::Model> {
         let grant = grant_for_write(tx.db(), tx.actor(), "grantId", new.grant_id).await?;
+        tx.ensure_room::<objective::Entity>(
+            objective::Column::GrantId,
+            grant.id,
+            caps::OBJECTIVES_PER_GRANT,
+            "grantId",
+            "objectives",
+        )
+        .await?;
         let model = objective::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
@@ -132,6 +140,14 @@ impl Write for AddIndicator {
             .await?
             .ok_or_else(|| not_found_at("objectiveId", "objective", new.objective_id))?;
         let grant = grant_for_write(db, actor, "objectiveId", objective.grant_id).await?;
+        tx.ensure_room::<indicator::Entity>(
+            indicator::Column::ObjectiveId,
+            objective.id,
+            caps::INDICATORS_PER_OBJECTIVE,
+            "objectiveId",
+            "indicators",
+        )
+        .await?;
         let model = indicator::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),

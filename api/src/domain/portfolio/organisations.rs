@@ -3,16 +3,19 @@
 use chrono::Utc;
 use entity::enums::OrganisationKind;
 use entity::{organisation, scheme};
-use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, PaginatorTrait};
 use uuid::Uuid;
 
 use super::{expect_organisation, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
-use crate::domain::values::{Currency, country_code, limits, optional_text, required_text};
+use crate::domain::scope;
+use crate::domain::values::{
+    Currency, caps, country_code, limits, optional_text, required_text, website,
+};
 use crate::domain::write::{Change, Owner, Tx, Write};
-use crate::error::{Problems, Result};
+use crate::error::{Error, Problems, Result};
 
 /// `createOrganisation`: a funder, scheme manager, grantee or partner.
 #[derive(Clone, Debug)]
@@ -61,11 +64,7 @@ impl Write for CreateOrganisation {
             limits::STATEMENT,
         ));
         let phone = p.take(optional_text("phone", self.phone.as_deref(), limits::SHORT));
-        let website = p.take(optional_text(
-            "website",
-            self.website.as_deref(),
-            limits::NAME,
-        ));
+        let website = p.take(website("website", self.website.as_deref()));
         let country = p.take(country_code("country", self.country.as_deref()));
         p.into_result()?;
         Ok(NewOrganisation {
@@ -85,6 +84,16 @@ impl Write for CreateOrganisation {
     }
 
     async fn apply(new: &NewOrganisation, tx: &Tx<'_>) -> Result<organisation::Model> {
+        let count = scope::organisations(tx.actor()).count(tx.db()).await?;
+        if count >= caps::ORGANISATIONS {
+            return Err(Error::bad_input(
+                "name",
+                format!(
+                    "the register already holds {count} organisations, the most it may hold ({})",
+                    caps::ORGANISATIONS
+                ),
+            ));
+        }
         let now = Utc::now();
         let model = organisation::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -162,6 +171,16 @@ impl Write for CreateScheme {
 
     async fn apply(new: &NewScheme, tx: &Tx<'_>) -> Result<scheme::Model> {
         let (db, actor) = (tx.db(), tx.actor());
+        let count = scope::schemes(actor).count(db).await?;
+        if count >= caps::SCHEMES {
+            return Err(Error::bad_input(
+                "name",
+                format!(
+                    "the portfolio already holds {count} schemes, the most it may hold ({})",
+                    caps::SCHEMES
+                ),
+            ));
+        }
         expect_organisation(
             db,
             actor,

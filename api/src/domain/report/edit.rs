@@ -14,7 +14,7 @@ use crate::domain::policy::{ensure_can_edit_report, ensure_can_write};
 use crate::domain::portfolio::{grant_for_write, grant_of, grant_period};
 use crate::domain::scope;
 use crate::domain::values::{
-    DateRange, date_range, limits, optional_date, optional_text, parse_date, required_text,
+    DateRange, caps, date_range, limits, optional_date, optional_text, parse_date, required_text,
 };
 use crate::domain::write::{Change, Owner, Tx, Write, ensure_current_version};
 use crate::error::{Error, Problems, Result};
@@ -130,6 +130,14 @@ impl Write for CreateReport {
 
     async fn apply(new: &NewReport, tx: &Tx<'_>) -> Result<report::Model> {
         let grant = grant_for_write(tx.db(), tx.actor(), "grantId", new.grant_id).await?;
+        tx.ensure_room::<report::Entity>(
+            report::Column::GrantId,
+            grant.id,
+            caps::REPORTS_PER_GRANT,
+            "grantId",
+            "reports",
+        )
+        .await?;
         new.period
             .ensure_within(grant_period(&grant)?, "grant", "periodStart", "periodEnd")?;
         let now = Utc::now();
