@@ -9,6 +9,7 @@
 mod access;
 mod demo;
 mod filing;
+mod hardening;
 mod ops;
 mod queries;
 mod tokens;
