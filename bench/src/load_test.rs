@@ -316,6 +316,24 @@ struct Tally {
     ops: BTreeMap<&'static str, OpStats>,
     failures: u64,
     examples: Vec<String>,
+    /// Every refusal by code and message (ids and numbers elided), to show they are the
+    /// expected kinds.
+    refusals: BTreeMap<(String, String), u64>,
+}
+
+/// A message with its ids, keys and numbers elided, so refusals of one kind count together.
+fn message_kind(message: &str) -> String {
+    message
+        .split_whitespace()
+        .map(|word| {
+            if word.chars().any(|c| c.is_ascii_digit()) {
+                "…"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether a request was meant to be refused.
@@ -354,6 +372,8 @@ impl Tally {
                 for error in &errors {
                     let code = error["extensions"]["code"].as_str().unwrap_or("(no code)");
                     *stats.codes.entry(code.to_owned()).or_default() += 1;
+                    let message = message_kind(error["message"].as_str().unwrap_or_default());
+                    *self.refusals.entry((code.to_owned(), message)).or_default() += 1;
                     if code == "INTERNAL" || code == "(no code)" {
                         problems.push(format!("error code {code}: {}", error["message"]));
                     }
@@ -396,6 +416,9 @@ impl Tally {
             ours.latencies.extend(theirs.latencies);
         }
         self.failures += other.failures;
+        for (kind, n) in other.refusals {
+            *self.refusals.entry(kind).or_default() += n;
+        }
         for example in other.examples {
             if self.examples.len() < 20 {
                 self.examples.push(example);
@@ -1086,6 +1109,12 @@ pub async fn run(args: Args) -> bool {
         requests as f64 / elapsed
     );
     print!("{}", table(&mut tally));
+    println!("\n| code | message (ids and numbers elided) | count |\n|---|---|---:|");
+    let mut refusals: Vec<_> = tally.refusals.iter().collect();
+    refusals.sort_by(|a, b| b.1.cmp(a.1));
+    for ((code, message), n) in refusals {
+        println!("| {code} | {} | {n} |", message.replace('|', "\\|"));
+    }
     let passed = tally.failures == 0;
     if passed {
         println!("\nPASS: no 5xx, no INTERNAL, no transport error, every bad input refused");
