@@ -5,6 +5,8 @@
 //! compare the ratios between sizes measured in one run.
 //!
 //! cargo run --release -p portfolio-bench -- [--backend sqlite|postgres] [--sizes 50,500] [--runs 21]
+//!
+//! `portfolio-bench load ...` runs a mixed read/write load instead (see `load_test`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -20,6 +22,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::EntityTrait;
 use serde_json::json;
 use uuid::Uuid;
+
+mod load_test;
 
 const QUERIES: [(&str, &str); 3] = [
     (
@@ -222,6 +226,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("load") {
+        let passed = load_test::run(load_test::args(&argv[1..])).await;
+        std::process::exit(if passed { 0 } else { 1 });
+    }
     let args = args();
     println!("| grants | query | median ms | p90 ms | SQL statements |\n|---:|---|---:|---:|---:|");
     let mut medians: Vec<(usize, &str, f64, u64)> = Vec::new();
