@@ -153,6 +153,14 @@ pub fn spawn_purge(db: DatabaseConnection, retention: Duration) {
     });
 }
 
+/// What a replayed key answers when the object its first request created has since been
+/// deleted.
+pub fn created_object_gone() -> Error {
+    Error::conflict(
+        "what this idempotency key created has since been deleted; send a new key to create it again",
+    )
+}
+
 /// Remembers what this request created, in the same transaction as the creation.
 pub async fn remember<C: ConnectionTrait>(
     db: &C,

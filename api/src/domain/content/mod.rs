@@ -26,10 +26,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::actor::Actor;
+use super::idempotency::created_object_gone;
 use super::page::{self, Page, PageRequest, Sort, SortKey};
 use super::policy::ensure_can_write;
 use super::portfolio::{grant_of, not_found_at};
-use super::report::edit::deleted_since;
 use super::report::editable_report;
 use super::scope::{self, GrantOwned, scoped};
 use super::values::{DateRange, caps};
@@ -239,7 +239,7 @@ where
         .filter(E::id_column().eq(id))
         .one(tx.db())
         .await?
-        .ok_or_else(deleted_since)
+        .ok_or_else(created_object_gone)
 }
 
 /// The activity a lesson or case study is about must be in the same report.

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{Lock, report_in};
 use crate::domain::actor::Actor;
+use crate::domain::idempotency;
 use crate::domain::policy::{ensure_can_edit_report, ensure_can_write};
 use crate::domain::portfolio::{grant_for_write, grant_of, grant_period};
 use crate::domain::scope;
@@ -17,7 +18,7 @@ use crate::domain::values::{
     DateRange, caps, date_range, limits, optional_date, optional_text, parse_date, required_text,
 };
 use crate::domain::write::{Change, Owner, Tx, Write, ensure_current_version};
-use crate::error::{Error, Problems, Result};
+use crate::error::{Problems, Result};
 
 /// Who prepared a report, as a client sends it.
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -121,7 +122,7 @@ impl Write for CreateReport {
     async fn replay(tx: &Tx<'_>, id: Uuid) -> Result<report::Model> {
         scope::find_visible::<report::Entity, _>(tx.db(), tx.actor(), report::Column::Id, id)
             .await?
-            .ok_or_else(deleted_since)
+            .ok_or_else(idempotency::created_object_gone)
     }
 
     fn created_id(report: &report::Model) -> Option<Uuid> {
@@ -169,13 +170,6 @@ impl Write for CreateReport {
         .await?;
         Ok(model)
     }
-}
-
-/// What a replayed idempotency key answers when the object it created is gone.
-pub(crate) fn deleted_since() -> Error {
-    Error::conflict(
-        "what this idempotency key created has since been deleted; send a new key to create it again",
-    )
 }
 
 /// `updateReport`: the report's kind, period, due date or author, while it may be edited.
