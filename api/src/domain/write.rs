@@ -26,8 +26,9 @@ use futures_util::future::BoxFuture;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -222,6 +223,96 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Inserts a new row and records its creation.
+    pub async fn insert<A>(
+        &self,
+        action: &'static str,
+        owner: Owner,
+        row: A,
+    ) -> Result<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: Audited,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Serialize,
+    {
+        let model = row.insert(&self.txn).await?;
+        self.record_created::<A::Entity>(action, owner, &model)
+            .await?;
+        Ok(model)
+    }
+
+    /// Inserts a new row that must be unique (a name, a number): a duplicate is `BAD_USER_INPUT`
+    /// on `field`, with `message`.
+    pub async fn insert_unique<A>(
+        &self,
+        action: &'static str,
+        owner: Owner,
+        row: A,
+        field: &str,
+        message: &str,
+    ) -> Result<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: Audited,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Serialize,
+    {
+        let model = row
+            .insert(&self.txn)
+            .await
+            .map_err(|err| unique_as(err, field, message))?;
+        self.record_created::<A::Entity>(action, owner, &model)
+            .await?;
+        Ok(model)
+    }
+
+    async fn record_created<E>(
+        &self,
+        action: &'static str,
+        owner: Owner,
+        model: &E::Model,
+    ) -> Result<()>
+    where
+        E: Audited,
+        E::Model: Serialize,
+    {
+        self.audit(Change::created(
+            action,
+            E::NAME,
+            E::id(model),
+            owner,
+            model,
+        )?)
+        .await
+    }
+
+    /// Saves a changed row (its version already moved by `bump_version`) and records the change
+    /// from `before`.
+    pub async fn update<A>(
+        &self,
+        action: &'static str,
+        owner: Owner,
+        before: &<A::Entity as EntityTrait>::Model,
+        row: A,
+    ) -> Result<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: Audited,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Serialize,
+    {
+        let after = row.update(&self.txn).await?;
+        let id = <A::Entity as Audited>::id(&after);
+        self.audit(Change::updated(
+            action,
+            <A::Entity as Audited>::NAME,
+            id,
+            owner,
+            before,
+            &after,
+        )?)
+        .await?;
+        Ok(after)
+    }
+
     /// The one compare-and-set on `version`: moves the row from the version the caller based
     /// its change on to the next, or answers `CONFLICT` when someone else got there first.
     /// Exactly one of several writers based on one version wins.
@@ -328,6 +419,47 @@ versioned!(
     lesson => "lesson",
     case_study => "case study",
 );
+
+/// A table whose rows the audit trail names.
+pub trait Audited: EntityTrait {
+    /// Its name in the audit trail: "Activity", "IndicatorResult".
+    const NAME: &'static str;
+    fn id(model: &Self::Model) -> Uuid;
+}
+
+macro_rules! audited {
+    ($($module:ident => $name:literal),+ $(,)?) => {
+        $(impl Audited for entity::$module::Entity {
+            const NAME: &'static str = $name;
+            fn id(model: &Self::Model) -> Uuid {
+                model.id
+            }
+        })+
+    };
+}
+
+audited!(
+    organisation => "Organisation",
+    scheme => "Scheme",
+    grant => "Grant",
+    funding_period => "FundingPeriod",
+    objective => "Objective",
+    indicator => "Indicator",
+    report => "Report",
+    activity => "Activity",
+    outcome => "Outcome",
+    indicator_result => "IndicatorResult",
+    lesson => "Lesson",
+    case_study => "CaseStudy",
+);
+
+/// Turns a unique-constraint violation into a `BAD_USER_INPUT` on the field that must be unique.
+pub fn unique_as(err: DbErr, field: &str, message: &str) -> Error {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::bad_input(field, message),
+        _ => err.into(),
+    }
+}
 
 /// Whose object a change is: who else may read its audit event.
 #[derive(Clone, Copy, Debug, Default)]

@@ -2,7 +2,6 @@
 
 use chrono::Utc;
 use entity::case_study;
-use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::{NotSet, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -11,7 +10,7 @@ use super::{check_activity_in_report, content_for_edit, placement, replayed};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_write;
 use crate::domain::values::{limits, required_text};
-use crate::domain::write::{Change, Owner, Tx, Write};
+use crate::domain::write::{Owner, Tx, Write};
 use crate::error::{Problems, Result};
 
 /// `addCaseStudy`: a titled story, after those already in the report.
@@ -81,11 +80,11 @@ impl Write for AddCaseStudy {
     }
 
     async fn apply(new: &NewCaseStudy, tx: &Tx<'_>) -> Result<case_study::Model> {
-        let db = tx.db();
+        let _db = tx.db();
         let (report, grant, position) =
             placement::<case_study::Entity>(tx, new.report_id, new.activity_id).await?;
         let now = Utc::now();
-        let model = case_study::ActiveModel {
+        let row = case_study::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             report_id: Set(report.id),
@@ -96,17 +95,8 @@ impl Write for AddCaseStudy {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(db)
-        .await?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "CaseStudy",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+        };
+        let model = tx.insert(Self::ACTION, Owner::grant(&grant), row).await?;
         Ok(model)
     }
 }
@@ -171,16 +161,9 @@ impl Write for UpdateCaseStudy {
             model.activity_id = Set(activity);
         }
         model.updated_at = Set(Utc::now());
-        let after = model.update(db).await?;
-        tx.audit(Change::updated(
-            Self::ACTION,
-            "CaseStudy",
-            after.id,
-            Owner::grant(&grant),
-            &before,
-            &after,
-        )?)
-        .await?;
+        let after = tx
+            .update(Self::ACTION, Owner::grant(&grant), &before, model)
+            .await?;
         Ok(after)
     }
 }

@@ -3,18 +3,18 @@
 use chrono::Utc;
 use entity::{indicator, indicator_result};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{content_for_edit, replayed};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_write;
-use crate::domain::portfolio::{grant_of, unique_as};
+use crate::domain::portfolio::grant_of;
 use crate::domain::report::editable_report;
 use crate::domain::scope::scoped;
 use crate::domain::values::{limits, optional_text, quantity};
-use crate::domain::write::{Change, Owner, Tx, Write};
+use crate::domain::write::{Owner, Tx, Write};
 use crate::error::{Error, Problems, Result};
 
 /// `recordIndicatorResult`: the actual value of one indicator in a report.
@@ -102,7 +102,7 @@ impl Write for RecordIndicatorResult {
                 )
             })?;
         let now = Utc::now();
-        let model = indicator_result::ActiveModel {
+        let row = indicator_result::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             report_id: Set(report.id),
@@ -112,24 +112,16 @@ impl Write for RecordIndicatorResult {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(db)
-        .await
-        .map_err(|e| {
-            unique_as(
-                e,
+        };
+        let model = tx
+            .insert_unique(
+                Self::ACTION,
+                Owner::grant(&grant),
+                row,
                 "indicatorId",
                 "the report already records a result for this indicator; update it instead",
             )
-        })?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "IndicatorResult",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+            .await?;
         Ok(model)
     }
 }
@@ -191,16 +183,9 @@ impl Write for UpdateIndicatorResult {
             model.narrative = Set(narrative.clone());
         }
         model.updated_at = Set(Utc::now());
-        let after = model.update(tx.db()).await?;
-        tx.audit(Change::updated(
-            Self::ACTION,
-            "IndicatorResult",
-            after.id,
-            Owner::grant(&grant),
-            &before,
-            &after,
-        )?)
-        .await?;
+        let after = tx
+            .update(Self::ACTION, Owner::grant(&grant), &before, model)
+            .await?;
         Ok(after)
     }
 }

@@ -3,7 +3,6 @@
 use chrono::Utc;
 use entity::enums::LessonKind;
 use entity::lesson;
-use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::{NotSet, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -12,7 +11,7 @@ use super::{check_activity_in_report, content_for_edit, placement, replayed};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_write;
 use crate::domain::values::{limits, required_text};
-use crate::domain::write::{Change, Owner, Tx, Write};
+use crate::domain::write::{Owner, Tx, Write};
 use crate::error::{Problems, Result};
 
 /// `addLesson`: a challenge or a lesson learned, after those already in the report.
@@ -77,11 +76,11 @@ impl Write for AddLesson {
     }
 
     async fn apply(new: &NewLesson, tx: &Tx<'_>) -> Result<lesson::Model> {
-        let db = tx.db();
+        let _db = tx.db();
         let (report, grant, position) =
             placement::<lesson::Entity>(tx, new.report_id, new.activity_id).await?;
         let now = Utc::now();
-        let model = lesson::ActiveModel {
+        let row = lesson::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             report_id: Set(report.id),
@@ -92,17 +91,8 @@ impl Write for AddLesson {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(db)
-        .await?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Lesson",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+        };
+        let model = tx.insert(Self::ACTION, Owner::grant(&grant), row).await?;
         Ok(model)
     }
 }
@@ -162,16 +152,9 @@ impl Write for UpdateLesson {
             model.activity_id = Set(activity);
         }
         model.updated_at = Set(Utc::now());
-        let after = model.update(db).await?;
-        tx.audit(Change::updated(
-            Self::ACTION,
-            "Lesson",
-            after.id,
-            Owner::grant(&grant),
-            &before,
-            &after,
-        )?)
-        .await?;
+        let after = tx
+            .update(Self::ACTION, Owner::grant(&grant), &before, model)
+            .await?;
         Ok(after)
     }
 }

@@ -33,7 +33,7 @@ use super::portfolio::{grant_of, not_found_at};
 use super::report::editable_report;
 use super::scope::{self, GrantOwned, scoped};
 use super::values::{DateRange, caps};
-use super::write::{Change, Owner, Tx, Versioned, Write, ensure_current_version};
+use super::write::{Audited, Change, Owner, Tx, Versioned, Write, ensure_current_version};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -153,27 +153,20 @@ pub async fn activities_per_grant(
 }
 
 /// A table of report content: each row belongs to one report of one grant and carries a version.
-pub trait Content: GrantOwned + Versioned
+pub trait Content: GrantOwned + Versioned + Audited
 where
     Self::Model: Serialize + Send + Sync,
 {
-    /// Its name in the audit trail: "Outcome".
-    const ENTITY: &'static str;
     const DELETE_ACTION: &'static str;
-    fn id(model: &Self::Model) -> Uuid;
     fn report_id(model: &Self::Model) -> Uuid;
     fn grant_id(model: &Self::Model) -> Uuid;
     fn version(model: &Self::Model) -> i32;
 }
 
 macro_rules! content {
-    ($($module:ident => $entity:literal, $delete:literal);+ $(;)?) => {
+    ($($module:ident => $delete:literal);+ $(;)?) => {
         $(impl Content for entity::$module::Entity {
-            const ENTITY: &'static str = $entity;
             const DELETE_ACTION: &'static str = $delete;
-            fn id(model: &Self::Model) -> Uuid {
-                model.id
-            }
             fn report_id(model: &Self::Model) -> Uuid {
                 model.report_id
             }
@@ -188,11 +181,11 @@ macro_rules! content {
 }
 
 content!(
-    activity => "Activity", "deleteActivity";
-    outcome => "Outcome", "deleteOutcome";
-    indicator_result => "IndicatorResult", "deleteIndicatorResult";
-    lesson => "Lesson", "deleteLesson";
-    case_study => "CaseStudy", "deleteCaseStudy";
+    activity => "deleteActivity";
+    outcome => "deleteOutcome";
+    indicator_result => "deleteIndicatorResult";
+    lesson => "deleteLesson";
+    case_study => "deleteCaseStudy";
 );
 
 /// A row of report content the actor may change: visible (and locked until the write commits),
@@ -363,7 +356,7 @@ where
             .exec(db)
             .await?;
         let new = locked::<E, _>(db, actor, "activityId", id).await?;
-        tx.audit(Change::updated(action, E::ENTITY, id, owner, &old, &new)?)
+        tx.audit(Change::updated(action, E::NAME, id, owner, &old, &new)?)
             .await?;
     }
     Ok(())
@@ -410,7 +403,7 @@ where
         tx.delete_at_version::<E>(id, version).await?;
         tx.audit(Change::deleted(
             Self::ACTION,
-            E::ENTITY,
+            E::NAME,
             id,
             Owner::grant(&grant),
             &row,

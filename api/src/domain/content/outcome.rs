@@ -4,7 +4,7 @@ use chrono::{NaiveDate, Utc};
 use entity::enums::OutcomeKind;
 use entity::{activity, outcome};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::domain::scope::scoped;
 use crate::domain::values::{
     caps, limits, optional_date, optional_text, parse_date, required_text, text_change,
 };
-use crate::domain::write::{Change, Owner, Tx, Write};
+use crate::domain::write::{Owner, Tx, Write};
 use crate::error::{Error, Problems, Result};
 
 /// `recordOutcome`: a result an activity led to.
@@ -124,7 +124,7 @@ impl Write for RecordOutcome {
         .await?;
         let grant = grant_of(db, actor, activity.grant_id).await?;
         let now = Utc::now();
-        let model = outcome::ActiveModel {
+        let row = outcome::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             report_id: Set(report.id),
@@ -138,17 +138,8 @@ impl Write for RecordOutcome {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(db)
-        .await?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Outcome",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+        };
+        let model = tx.insert(Self::ACTION, Owner::grant(&grant), row).await?;
         Ok(model)
     }
 }
@@ -263,16 +254,9 @@ impl Write for UpdateOutcome {
             model.date = Set(v);
         }
         model.updated_at = Set(Utc::now());
-        let after = model.update(db).await?;
-        tx.audit(Change::updated(
-            Self::ACTION,
-            "Outcome",
-            after.id,
-            Owner::grant(&grant),
-            &before,
-            &after,
-        )?)
-        .await?;
+        let after = tx
+            .update(Self::ACTION, Owner::grant(&grant), &before, model)
+            .await?;
         Ok(after)
     }
 }

@@ -4,10 +4,10 @@ use chrono::Utc;
 use entity::enums::{GrantStatus, OrganisationKind};
 use entity::{funding_period, grant, scheme};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{expect_organisation, grant_for_write, grant_period, unique_as};
+use super::{expect_organisation, grant_for_write, grant_period};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
 use crate::domain::scope::{self, scoped};
@@ -15,7 +15,7 @@ use crate::domain::values::{
     DateRange, Money, MoneyText, caps, date_range, format_minor, limits, optional_text,
     required_text,
 };
-use crate::domain::write::{Change, Owner, Tx, Write, ensure_current_version};
+use crate::domain::write::{Owner, Tx, Write, ensure_current_version};
 use crate::error::{Error, Problems, Result};
 
 /// `createGrant`: a grant in a scheme, to one grantee.
@@ -97,8 +97,13 @@ impl Write for CreateGrant {
         )
         .await?;
         let now = Utc::now();
-        let model = grant::ActiveModel {
-            id: Set(Uuid::now_v7()),
+        let id = Uuid::now_v7();
+        let owner = Owner {
+            org_id: Some(new.grantee_id),
+            grant_id: Some(id),
+        };
+        let row = grant::ActiveModel {
+            id: Set(id),
             scheme_id: Set(new.scheme_id),
             grantee_id: Set(new.grantee_id),
             reference: Set(new.reference.clone()),
@@ -111,24 +116,16 @@ impl Write for CreateGrant {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(db)
-        .await
-        .map_err(|e| {
-            unique_as(
-                e,
+        };
+        let model = tx
+            .insert_unique(
+                Self::ACTION,
+                owner,
+                row,
                 "reference",
                 "the scheme already has a grant with this reference",
             )
-        })?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Grant",
-            model.id,
-            Owner::grant(&model),
-            &model,
-        )?)
-        .await?;
+            .await?;
         Ok(model)
     }
 }
@@ -179,16 +176,9 @@ impl Write for UpdateGrant {
             model.status = Set(status);
         }
         model.updated_at = Set(Utc::now());
-        let after = model.update(tx.db()).await?;
-        tx.audit(Change::updated(
-            Self::ACTION,
-            "Grant",
-            after.id,
-            Owner::grant(&after),
-            &before,
-            &after,
-        )?)
-        .await?;
+        let after = tx
+            .update(Self::ACTION, Owner::grant(&before), &before, model)
+            .await?;
         Ok(after)
     }
 }
@@ -291,7 +281,7 @@ impl Write for AddFundingPeriod {
                 ),
             ));
         }
-        let model = funding_period::ActiveModel {
+        let row = funding_period::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             label: Set(new.label.clone()),
@@ -300,17 +290,8 @@ impl Write for AddFundingPeriod {
             amount_minor: Set(new.amount.minor()),
             currency: Set(grant.currency.clone()),
             created_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "FundingPeriod",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+        };
+        let model = tx.insert(Self::ACTION, Owner::grant(&grant), row).await?;
         Ok(model)
     }
 }

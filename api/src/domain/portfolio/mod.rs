@@ -38,14 +38,6 @@ pub async fn organisations(
         .await?)
 }
 
-/// Turns a unique-constraint violation into a `BAD_USER_INPUT` on the field that must be unique.
-pub(crate) fn unique_as(err: sea_orm::DbErr, field: &str, message: &str) -> Error {
-    match err.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::bad_input(field, message),
-        _ => err.into(),
-    }
-}
-
 pub async fn schemes(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<scheme::Model>> {
     Ok(scope::schemes(actor)
         .order_by_asc(scheme::Column::Name)

@@ -2,17 +2,16 @@
 
 use chrono::Utc;
 use entity::{indicator, objective};
-use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{grant_for_write, not_found_at, unique_as};
+use super::{grant_for_write, not_found_at};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
 use crate::domain::scope::scoped;
 use crate::domain::values::{caps, limits, objective_number, quantity, required_text};
-use crate::domain::write::{Change, Owner, Tx, Write};
+use crate::domain::write::{Owner, Tx, Write};
 use crate::error::{Problems, Result};
 
 /// `addObjective`: "Objective 2" of a grant.
@@ -59,30 +58,22 @@ impl Write for AddObjective {
             "objectives",
         )
         .await?;
-        let model = objective::ActiveModel {
+        let row = objective::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             number: Set(new.number),
             statement: Set(new.statement.clone()),
             created_at: Set(Utc::now()),
-        }
-        .insert(tx.db())
-        .await
-        .map_err(|e| {
-            unique_as(
-                e,
+        };
+        let model = tx
+            .insert_unique(
+                Self::ACTION,
+                Owner::grant(&grant),
+                row,
                 "number",
                 "the grant already has an objective with this number",
             )
-        })?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Objective",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+            .await?;
         Ok(model)
     }
 }
@@ -148,7 +139,7 @@ impl Write for AddIndicator {
             "indicators",
         )
         .await?;
-        let model = indicator::ActiveModel {
+        let row = indicator::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             objective_id: Set(objective.id),
@@ -157,17 +148,8 @@ impl Write for AddIndicator {
             baseline: Set(new.baseline.clone()),
             target: Set(new.target.clone()),
             created_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Indicator",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+        };
+        let model = tx.insert(Self::ACTION, Owner::grant(&grant), row).await?;
         Ok(model)
     }
 }

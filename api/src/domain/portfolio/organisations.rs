@@ -4,17 +4,17 @@ use chrono::Utc;
 use entity::enums::OrganisationKind;
 use entity::{organisation, scheme};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, PaginatorTrait};
+use sea_orm::PaginatorTrait;
 use uuid::Uuid;
 
-use super::{expect_organisation, unique_as};
+use super::expect_organisation;
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
 use crate::domain::scope;
 use crate::domain::values::{
     Currency, caps, country_code, limits, optional_text, required_text, website,
 };
-use crate::domain::write::{Change, Owner, Tx, Write};
+use crate::domain::write::{Owner, Tx, Write};
 use crate::error::{Error, Problems, Result};
 
 /// `createOrganisation`: a funder, scheme manager, grantee or partner.
@@ -95,8 +95,9 @@ impl Write for CreateOrganisation {
             ));
         }
         let now = Utc::now();
-        let model = organisation::ActiveModel {
-            id: Set(Uuid::now_v7()),
+        let id = Uuid::now_v7();
+        let row = organisation::ActiveModel {
+            id: Set(id),
             name: Set(new.name.clone()),
             acronym: Set(new.acronym.clone()),
             kind: Set(new.kind),
@@ -108,23 +109,21 @@ impl Write for CreateOrganisation {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(tx.db())
-        .await
-        .map_err(|e| unique_as(e, "name", "an organisation with this name already exists"))?;
+        };
         // A grantee's own record is part of what it may read in the audit trail.
         let owner = Owner {
-            org_id: (model.kind == OrganisationKind::Grantee).then_some(model.id),
+            org_id: (new.kind == OrganisationKind::Grantee).then_some(id),
             grant_id: None,
         };
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Organisation",
-            model.id,
-            owner,
-            &model,
-        )?)
-        .await?;
+        let model = tx
+            .insert_unique(
+                Self::ACTION,
+                owner,
+                row,
+                "name",
+                "an organisation with this name already exists",
+            )
+            .await?;
         Ok(model)
     }
 }
@@ -198,7 +197,7 @@ impl Write for CreateScheme {
         )
         .await?;
         let now = Utc::now();
-        let model = scheme::ActiveModel {
+        let row = scheme::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(new.name.clone()),
             funder_id: Set(new.funder_id),
@@ -207,18 +206,16 @@ impl Write for CreateScheme {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(db)
-        .await
-        .map_err(|e| unique_as(e, "name", "a scheme with this name already exists"))?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Scheme",
-            model.id,
-            Owner::portfolio(),
-            &model,
-        )?)
-        .await?;
+        };
+        let model = tx
+            .insert_unique(
+                Self::ACTION,
+                Owner::portfolio(),
+                row,
+                "name",
+                "a scheme with this name already exists",
+            )
+            .await?;
         Ok(model)
     }
 }

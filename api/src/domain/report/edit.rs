@@ -3,7 +3,6 @@
 use chrono::{NaiveDate, Utc};
 use entity::enums::{ReportKind, ReportStatus};
 use entity::report;
-use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::{NotSet, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -17,7 +16,7 @@ use crate::domain::scope;
 use crate::domain::values::{
     DateRange, caps, date_range, limits, optional_date, optional_text, parse_date, required_text,
 };
-use crate::domain::write::{Change, Owner, Tx, Write, ensure_current_version};
+use crate::domain::write::{Owner, Tx, Write, ensure_current_version};
 use crate::error::{Problems, Result};
 
 /// Who prepared a report, as a client sends it.
@@ -142,7 +141,7 @@ impl Write for CreateReport {
         new.period
             .ensure_within(grant_period(&grant)?, "grant", "periodStart", "periodEnd")?;
         let now = Utc::now();
-        let model = report::ActiveModel {
+        let row = report::ActiveModel {
             id: Set(Uuid::now_v7()),
             grant_id: Set(grant.id),
             kind: Set(new.kind),
@@ -157,17 +156,8 @@ impl Write for CreateReport {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(tx.db())
-        .await?;
-        tx.audit(Change::created(
-            Self::ACTION,
-            "Report",
-            model.id,
-            Owner::grant(&grant),
-            &model,
-        )?)
-        .await?;
+        };
+        let model = tx.insert(Self::ACTION, Owner::grant(&grant), row).await?;
         Ok(model)
     }
 }
@@ -258,16 +248,9 @@ impl Write for UpdateReport {
             model.prepared_by_role = Set(person.role.clone());
         }
         model.updated_at = Set(Utc::now());
-        let after = model.update(db).await?;
-        tx.audit(Change::updated(
-            Self::ACTION,
-            "Report",
-            after.id,
-            Owner::grant(&grant),
-            &before,
-            &after,
-        )?)
-        .await?;
+        let after = tx
+            .update(Self::ACTION, Owner::grant(&grant), &before, model)
+            .await?;
         Ok(after)
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{ActivityKind, ReportKind, ReportStatus};
 use entity::{activity, grant, indicator, indicator_result, participation, report};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{Lock, report_in};
@@ -15,7 +15,7 @@ use crate::domain::policy::{ensure_can_review_report, ensure_can_submit_report, 
 use crate::domain::portfolio::{grant_of, grant_period};
 use crate::domain::scope::{self, scoped};
 use crate::domain::values::{DateRange, limits, required_text};
-use crate::domain::write::{Change, Owner, Tx, Write, ensure_current_version};
+use crate::domain::write::{Owner, Tx, Write, ensure_current_version};
 use crate::error::{Error, Problems, Result};
 
 /// `submitReport`: from DRAFT or RETURNED, by its grantee or a scheme manager on its behalf.
@@ -144,16 +144,9 @@ async fn take_step(action: &'static str, step: &Step, tx: &Tx<'_>) -> Result<rep
         ReportStatus::Returned => model.return_reason = Set(step.reason.clone()),
         _ => model.return_reason = Set(None),
     }
-    let after = model.update(db).await?;
-    tx.audit(Change::updated(
-        action,
-        "Report",
-        after.id,
-        Owner::grant(&grant),
-        &before,
-        &after,
-    )?)
-    .await?;
+    let after = tx
+        .update(action, Owner::grant(&grant), &before, model)
+        .await?;
     Ok(after)
 }
 
@@ -267,16 +260,9 @@ impl Write for RecordHistoricSubmission {
         let mut model: report::ActiveModel = before.clone().into();
         model.version = NotSet;
         model.submitted_at = Set(Some(change.submitted_at));
-        let after = model.update(db).await?;
-        tx.audit(Change::updated(
-            Self::ACTION,
-            "Report",
-            after.id,
-            Owner::grant(&grant),
-            &before,
-            &after,
-        )?)
-        .await?;
+        let after = tx
+            .update(Self::ACTION, Owner::grant(&grant), &before, model)
+            .await?;
         Ok(after)
     }
 }
