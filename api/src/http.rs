@@ -4,6 +4,7 @@
 //! and `/readyz` answer.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -140,18 +141,24 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
+/// How long `/readyz` waits for the database before it answers that it is unreachable: well
+/// under the one second a load balancer's probe usually allows.
+pub const READINESS_TIMEOUT: Duration = Duration::from_millis(800);
+
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.ping().await {
-        Ok(()) => HttpResponse::Ok()
-            .content_type("text/plain")
-            .body("ready\n"),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check: database unreachable");
-            HttpResponse::ServiceUnavailable()
+    let error = match tokio::time::timeout(READINESS_TIMEOUT, state.db.ping()).await {
+        Ok(Ok(())) => {
+            return HttpResponse::Ok()
                 .content_type("text/plain")
-                .body("database unreachable\n")
+                .body("ready\n");
         }
-    }
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => format!("no answer within {READINESS_TIMEOUT:?}"),
+    };
+    tracing::warn!(%error, "readiness check: database unreachable");
+    HttpResponse::ServiceUnavailable()
+        .content_type("text/plain")
+        .body("database unreachable\n")
 }
 
 /// Portfolio-wide counters: for scheme managers and analysts (a scraper sends a long-lived

@@ -63,7 +63,9 @@ fn parse_role(text: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("{text:?}: the role must be scheme_manager, grantee or analyst"))
 }
 
-fn parse_ttl(text: &str) -> Result<Duration, String> {
+/// A duration written as a number and a unit: `500ms`, `2s`, `30m`, `1h`, `7d` (a bare number
+/// is seconds).
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -71,18 +73,32 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(split);
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 30m, 1h or 7d"))?;
-    let secs = match unit {
-        "s" | "" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
+        .map_err(|_| format!("{text:?} is not a duration like 500ms, 2s, 30m, 1h or 7d"))?;
+    let seconds = |factor: u64| {
+        n.checked_mul(factor)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("{text:?} is too long"))
     };
-    if secs == 0 {
-        return Err("the lifetime must be more than zero".into());
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" | "" => seconds(1),
+        "m" => seconds(60),
+        "h" => seconds(3600),
+        "d" => seconds(86_400),
+        _ => Err(format!("{text:?}: the unit must be ms, s, m, h or d")),
     }
-    Ok(Duration::from_secs(secs))
+}
+
+/// A duration that must be more than zero.
+fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        d if d.is_zero() => Err("the duration must be more than zero".into()),
+        d => Ok(d),
+    }
+}
+
+fn parse_ttl(text: &str) -> Result<Duration, String> {
+    parse_positive_duration(text).map_err(|e| e.replace("duration", "lifetime"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,6 +161,26 @@ pub struct ConfigArgs {
         default_value_t = 10
     )]
     pub database_max_connections: u32,
+    /// How long a request waits for a database connection (a new one included) before it is
+    /// answered UNAVAILABLE: while the database is down, requests fail this fast.
+    #[arg(
+        long,
+        env = "DATABASE_ACQUIRE_TIMEOUT",
+        global = true,
+        default_value = "2s",
+        value_parser = parse_positive_duration
+    )]
+    pub database_acquire_timeout: Duration,
+    /// PostgreSQL `statement_timeout`: the longest one statement may run (`0` for no limit).
+    /// Migrations run without it.
+    #[arg(
+        long,
+        env = "DATABASE_STATEMENT_TIMEOUT",
+        global = true,
+        default_value = "30s",
+        value_parser = parse_duration
+    )]
+    pub database_statement_timeout: Duration,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]
     pub http_workers: Option<usize>,
@@ -162,6 +198,10 @@ pub struct DatabaseSettings {
     /// True when no DATABASE_URL was given: the embedded SQLite file, demo-seeded on first start.
     pub is_default: bool,
     pub max_connections: u32,
+    /// How long a request waits for a connection before it is answered UNAVAILABLE.
+    pub acquire_timeout: Duration,
+    /// PostgreSQL's `statement_timeout` for the service's connections; `None` for no limit.
+    pub statement_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -273,6 +313,9 @@ impl Settings {
                 url,
                 is_default,
                 max_connections: args.database_max_connections.max(1),
+                acquire_timeout: args.database_acquire_timeout,
+                statement_timeout: Some(args.database_statement_timeout)
+                    .filter(|timeout| !timeout.is_zero()),
             },
             listen_addr: args.listen_addr,
             auth: AuthSettings {
@@ -330,5 +373,25 @@ mod tests {
         assert_eq!(parse_ttl("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_ttl("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_ttl("1w").is_err());
+        assert!(parse_ttl("0s").is_err());
+    }
+
+    #[test]
+    fn database_timeouts_have_short_defaults_and_zero_turns_the_statement_timeout_off() {
+        let s = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(s.database.acquire_timeout, Duration::from_secs(2));
+        assert_eq!(s.database.statement_timeout, Some(Duration::from_secs(30)));
+        let s = Settings::from_args(&args(&[
+            "--database-acquire-timeout",
+            "500ms",
+            "--database-statement-timeout",
+            "0",
+        ]))
+        .unwrap();
+        assert_eq!(s.database.acquire_timeout, Duration::from_millis(500));
+        assert_eq!(s.database.statement_timeout, None);
+        assert!(
+            Cli::try_parse_from(["portfolio-api", "--database-acquire-timeout", "0s"]).is_err()
+        );
     }
 }

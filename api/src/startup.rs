@@ -42,10 +42,10 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let verifier = Verifier::new(&settings.auth)?;
         let metrics = Arc::new(Metrics::new());
-        let db = db::connect(&settings.database, metrics.clone()).await?;
         if settings.auto_migrate {
-            db::migrate(&db).await?;
+            db::migrate(&settings.database).await?;
         }
+        let db = db::connect(&settings.database, metrics.clone()).await?;
         // Only the default embedded database is seeded without being asked, and only once.
         if settings.database.is_default && db::is_empty(&db).await? {
             match seed::load_demo(&db).await.map_err(StartError::Seed)? {

@@ -10,6 +10,7 @@ mod access;
 mod demo;
 mod filing;
 mod ops;
+mod outage;
 mod queries;
 mod tokens;
 mod writes;
