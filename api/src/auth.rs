@@ -20,15 +20,37 @@ pub enum AuthError {
     Missing,
     #[error("the Authorization header is not a bearer token")]
     Malformed,
+    #[error("the token is longer than {MAX_TOKEN_BYTES} bytes")]
+    TooLong,
     #[error("token rejected: {0}")]
     Invalid(#[from] jsonwebtoken::errors::Error),
-    #[error("unknown role {0:?}")]
-    UnknownRole(String),
+    #[error("the role claim is not scheme_manager, grantee or analyst")]
+    UnknownRole,
     #[error("a grantee token needs an org_id that is a UUID")]
     GranteeWithoutOrg,
-    #[error("empty sub")]
+    #[error("the sub claim is empty")]
     EmptySubject,
+    #[error("the {0} claim is longer than {1} characters")]
+    ClaimTooLong(&'static str, usize),
+    #[error("the sub claim contains control characters")]
+    ControlCharacters,
 }
+
+/// The longest token read, in bytes: far more than any real token's claims need, and a bound on
+/// the work a forged one can cause.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// The longest `sub` accepted, in characters: OpenID Connect's bound on a subject identifier.
+/// The subject is stored with every write (`audit_events.actor`, 300 characters) and in the
+/// owner of an idempotency key (`idempotency_keys.actor`, 300 characters, the subject after a
+/// prefix of at most 45), so both columns fit the longest subject admitted here.
+pub const MAX_SUB_CHARS: usize = 255;
+
+/// The longest `iss` or `aud` value accepted, in characters.
+pub const MAX_CLAIM_CHARS: usize = 1024;
+
+/// The most audiences a token may list.
+const MAX_AUDIENCES: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -43,6 +65,8 @@ pub enum KeyError {
     Jwt(#[from] jsonwebtoken::errors::Error),
     #[error("tokens can only be issued here with an HS256 JWT_SECRET, not with a public key")]
     CannotSign,
+    #[error("--sub: {0}")]
+    Subject(AuthError),
 }
 
 /// The claims this service reads.
@@ -118,12 +142,13 @@ impl Verifier {
 
     /// Verifies a bearer token and turns its claims into an actor.
     pub fn verify(&self, token: &str) -> Result<Actor, AuthError> {
-        let claims = decode::<Claims>(token, &self.key, &self.validation)?.claims;
-        if claims.sub.trim().is_empty() {
-            return Err(AuthError::EmptySubject);
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError::TooLong);
         }
-        let role = role_from_claim(&claims.role)
-            .ok_or_else(|| AuthError::UnknownRole(claims.role.clone()))?;
+        let claims = decode::<Claims>(token, &self.key, &self.validation)?.claims;
+        check_subject(&claims.sub)?;
+        check_lengths(&claims)?;
+        let role = role_from_claim(&claims.role).ok_or(AuthError::UnknownRole)?;
         let access = match role {
             Role::SchemeManager => Access::SchemeManager,
             Role::Analyst => Access::Analyst,
@@ -149,6 +174,58 @@ impl Verifier {
         }
         self.verify(token.trim())
     }
+}
+
+/// A subject this service can record: not blank, at most [`MAX_SUB_CHARS`] characters, and no
+/// control characters (PostgreSQL cannot store a NUL, and a line break would forge log lines).
+pub fn check_subject(sub: &str) -> Result<(), AuthError> {
+    if sub.trim().is_empty() {
+        return Err(AuthError::EmptySubject);
+    }
+    if sub.chars().count() > MAX_SUB_CHARS {
+        return Err(AuthError::ClaimTooLong("sub", MAX_SUB_CHARS));
+    }
+    if sub.chars().any(char::is_control) {
+        return Err(AuthError::ControlCharacters);
+    }
+    Ok(())
+}
+
+/// Bounds every claim this service reads, so that what verification admits fits wherever it is
+/// stored or compared.
+fn check_lengths(claims: &Claims) -> Result<(), AuthError> {
+    let too_long = |text: &str, limit: usize| text.chars().count() > limit;
+    // A role or organisation id longer than these is no role and no UUID.
+    if too_long(&claims.role, 32) {
+        return Err(AuthError::UnknownRole);
+    }
+    if claims
+        .org_id
+        .as_deref()
+        .is_some_and(|org| too_long(org, 45))
+    {
+        return Err(AuthError::GranteeWithoutOrg);
+    }
+    if claims
+        .iss
+        .as_deref()
+        .is_some_and(|iss| too_long(iss, MAX_CLAIM_CHARS))
+    {
+        return Err(AuthError::ClaimTooLong("iss", MAX_CLAIM_CHARS));
+    }
+    let audiences = match &claims.aud {
+        Some(serde_json::Value::Array(list)) => list.iter().collect(),
+        Some(one) => vec![one],
+        None => vec![],
+    };
+    let long_audience = audiences.iter().any(|aud| {
+        aud.as_str()
+            .is_some_and(|aud| too_long(aud, MAX_CLAIM_CHARS))
+    });
+    if audiences.len() > MAX_AUDIENCES || long_audience {
+        return Err(AuthError::ClaimTooLong("aud", MAX_CLAIM_CHARS));
+    }
+    Ok(())
 }
 
 /// Issues HS256 tokens with the configured secret (the `token` command, local development).
@@ -177,6 +254,7 @@ impl Signer {
         org_id: Option<Uuid>,
         ttl: Duration,
     ) -> Result<String, KeyError> {
+        check_subject(sub).map_err(KeyError::Subject)?;
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
@@ -189,5 +267,37 @@ impl Signer {
             aud: self.audience.clone().map(serde_json::Value::String),
         };
         Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.key)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_subject_admitted_fits_the_columns_that_record_it() {
+        // `audit_events.actor` and `idempotency_keys.actor` are 300 characters (see the
+        // migration that creates them).
+        const COLUMN_CHARS: usize = 300;
+        let sub = "é".repeat(MAX_SUB_CHARS);
+        assert!(check_subject(&sub).is_ok());
+        for access in [
+            Access::SchemeManager,
+            Access::Analyst,
+            Access::Grantee(Uuid::new_v4()),
+        ] {
+            let actor = Actor::new(sub.clone(), access);
+            assert!(actor.sub.chars().count() <= COLUMN_CHARS);
+            assert!(actor.idempotency_owner().chars().count() <= COLUMN_CHARS);
+        }
+        let longer = "é".repeat(MAX_SUB_CHARS + 1);
+        assert!(matches!(
+            check_subject(&longer),
+            Err(AuthError::ClaimTooLong("sub", MAX_SUB_CHARS))
+        ));
+        assert!(matches!(
+            check_subject("a\u{0}b"),
+            Err(AuthError::ControlCharacters)
+        ));
     }
 }

@@ -104,6 +104,17 @@ fn a_grantee_token_needs_an_organisation() {
 }
 
 #[test]
+fn the_token_command_refuses_a_subject_the_service_would_refuse() {
+    let output = command()
+        .args(["token", "--role", "analyst", "--sub", &"x".repeat(256)])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("255 characters"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
 fn production_refuses_to_start_without_a_real_secret() {
     let output = command()
         .env("APP_ENV", "production")

@@ -75,6 +75,40 @@ portfolio_tests::on_one_database! {
     }
 }
 
+// Tokens whose claims do not fit what the service records are refused at verification;
+// the longest subject admitted must then fit every column that records it, on both databases.
+portfolio_tests::on_one_database! {
+    async fn claims_too_long_to_record_or_holding_control_characters_are_refused(app) {
+        let claims = |sub: &str| json!({ "sub": sub, "role": "analyst" });
+        assert_eq!(app.data(ME, json!({}), &token(claims(&"é".repeat(255)))).await["me"]["sub"], "é".repeat(255));
+        refused(&app, &token(claims(&"é".repeat(256))), "a sub over 255 characters").await;
+        refused(&app, &token(claims(&"x".repeat(5000))), "a sub of 5000 characters").await;
+        refused(&app, &token(claims("alice\u{0}")), "a NUL in sub").await;
+        refused(&app, &token(claims("alice\nlevel=ERROR forged")), "a line break in sub").await;
+        refused(&app, &token(json!({ "sub": "a", "role": "analyst", "iss": "i".repeat(2000) })), "a long iss").await;
+        refused(&app, &token(json!({ "sub": "a", "role": "analyst", "pad": "p".repeat(9000) })), "a token over 8 KiB").await;
+    }
+}
+
+portfolio_tests::on_both_databases! {
+    async fn the_longest_subject_a_token_may_carry_writes_with_an_idempotency_key(app) {
+        let g = app.one_grant().await;
+        let sub = "é".repeat(255);
+        let grantee = token(json!({ "sub": sub, "role": "grantee", "org_id": g.grantee }));
+        let mut input = portfolio_tests::report_input(g.grant, "PROGRESS", "2024-08-05", "2024-12-31");
+        input["idempotencyKey"] = json!("k".repeat(200));
+        let first = app.create_report(&grantee, input.clone()).await.unwrap();
+        let again = app.create_report(&grantee, input).await.unwrap();
+        assert_eq!(first.id, again.id, "the key replays the first result");
+        let trail = app.audit_events(&app.manager(), json!({ "entityId": first.id })).await;
+        assert_eq!(trail.events[0].actor, sub);
+        let longer = token(json!({ "sub": "é".repeat(256), "role": "grantee", "org_id": g.grantee }));
+        let refused = app.create_report(&longer, portfolio_tests::report_input(g.grant, "PROGRESS", "2025-01-01", "2025-01-31")).await.unwrap_err();
+        assert_eq!(refused.code, "UNAUTHENTICATED");
+        assert_eq!(app.count("reports").await, 1);
+    }
+}
+
 fn openssl(args: &[&str], dir: &std::path::Path) {
     let status = Command::new("openssl")
         .args(args)
