@@ -1,7 +1,9 @@
 //! Token verification, configured once at start-up. A verified token becomes an [`Actor`];
 //! anything else is `UNAUTHENTICATED`, with the reason logged (never the token) and never told.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -10,7 +12,10 @@ use uuid::Uuid;
 
 use entity::enums::Role;
 
+use sea_orm::DatabaseConnection;
+
 use crate::domain::actor::{Access, Actor, role_claim, role_from_claim};
+use crate::domain::portfolio::organisations;
 use crate::settings::{AuthSettings, JwtKey};
 
 /// Why a token was refused. Logged for operators; clients only ever see `UNAUTHENTICATED`.
@@ -28,6 +33,8 @@ pub enum AuthError {
     UnknownRole,
     #[error("a grantee token needs an org_id that is a UUID")]
     GranteeWithoutOrg,
+    #[error("org_id does not name a grantee organisation")]
+    NotAGrantee,
     #[error("the sub claim is empty")]
     EmptySubject,
     #[error("the {0} claim is longer than {1} characters")]
@@ -226,6 +233,80 @@ fn check_lengths(claims: &Claims) -> Result<(), AuthError> {
         return Err(AuthError::ClaimTooLong("aud", MAX_CLAIM_CHARS));
     }
     Ok(())
+}
+
+/// A request refused before anything runs: its token is not good enough, or the database could
+/// not be asked whether the token's organisation is a grantee.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Unauthenticated(#[from] AuthError),
+    #[error("checking the token's organisation: {0}")]
+    Unavailable(#[source] crate::error::Error),
+}
+
+/// How long a grantee organisation, once found, is taken on trust. Organisations never change
+/// kind or disappear through the API, so a remembered "yes" stays true; a "no" is never
+/// remembered, so every replica accepts an organisation as soon as it exists.
+pub const KNOWN_GRANTEE_TTL: Duration = Duration::from_secs(60);
+
+/// The most organisations remembered at once.
+const KNOWN_GRANTEES: usize = 10_000;
+
+/// Authentication, once per request: the bearer token verified, and a grantee token's
+/// organisation checked to be a grantee that exists.
+pub struct Authenticator {
+    verifier: Verifier,
+    known_grantees: Mutex<HashMap<Uuid, Instant>>,
+}
+
+impl Authenticator {
+    pub fn new(settings: &AuthSettings) -> Result<Self, KeyError> {
+        Ok(Self {
+            verifier: Verifier::new(settings)?,
+            known_grantees: Mutex::default(),
+        })
+    }
+
+    /// The actor a request's `Authorization` header stands for.
+    pub async fn authenticate(
+        &self,
+        db: &DatabaseConnection,
+        header: Option<&str>,
+    ) -> Result<Actor, Refusal> {
+        let actor = self.verifier.verify_header(header)?;
+        if let Some(org) = actor.grantee_org() {
+            self.ensure_grantee(db, org).await?;
+        }
+        Ok(actor)
+    }
+
+    async fn ensure_grantee(&self, db: &DatabaseConnection, org: Uuid) -> Result<(), Refusal> {
+        let now = Instant::now();
+        if let Ok(known) = self.known_grantees.lock()
+            && known
+                .get(&org)
+                .is_some_and(|since| now.duration_since(*since) < KNOWN_GRANTEE_TTL)
+        {
+            return Ok(());
+        }
+        let is_grantee = organisations::is_grantee(db, org)
+            .await
+            .map_err(|err| Refusal::Unavailable(err.into()))?;
+        if !is_grantee {
+            return Err(AuthError::NotAGrantee.into());
+        }
+        if let Ok(mut known) = self.known_grantees.lock() {
+            if known.len() >= KNOWN_GRANTEES {
+                known.retain(|_, since| now.duration_since(*since) < KNOWN_GRANTEE_TTL);
+                if known.len() >= KNOWN_GRANTEES {
+                    known.clear();
+                }
+            }
+            known.insert(org, now);
+        }
+        Ok(())
+    }
 }
 
 /// Issues HS256 tokens with the configured secret (the `token` command, local development).

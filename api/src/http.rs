@@ -14,7 +14,8 @@ use async_graphql::{ErrorExtensions, ServerError};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
-use crate::auth::Verifier;
+use crate::auth::{Authenticator, Refusal};
+use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_read_metrics;
 use crate::error::{Error, code};
 use crate::graphql::AppSchema;
@@ -25,7 +26,7 @@ use crate::metrics::Metrics;
 pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
-    pub verifier: Verifier,
+    pub authenticator: Authenticator,
     pub metrics: Arc<Metrics>,
 }
 
@@ -52,25 +53,38 @@ fn error_body(err: &Error) -> serde_json::Value {
 /// The largest request body accepted (a GraphQL document with its variables).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// The actor a request stands for, or the answer that refuses it: 401 for a token that is not
+/// good enough, 503 when the database could not be asked about the token's organisation.
+async fn authenticate(http: &HttpRequest, state: &AppState) -> Result<Actor, HttpResponse> {
+    let header = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match state.authenticator.authenticate(&state.db, header).await {
+        Ok(actor) => Ok(actor),
+        Err(Refusal::Unauthenticated(reason)) => {
+            tracing::info!(%reason, "request refused: not authenticated");
+            state.metrics.record_graphql_error(code::UNAUTHENTICATED);
+            Err(HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .json(error_body(&Error::Unauthenticated)))
+        }
+        Err(Refusal::Unavailable(error)) => {
+            state.metrics.record_graphql_error(error.code());
+            Err(HttpResponse::ServiceUnavailable().json(error_body(&error)))
+        }
+    }
+}
+
 async fn graphql(
     http: HttpRequest,
     state: web::Data<AppState>,
     request_id: RequestId,
     body: web::Bytes,
 ) -> HttpResponse {
-    let header = http
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let actor = match state.verifier.verify_header(header) {
+    let actor = match authenticate(&http, &state).await {
         Ok(actor) => actor.with_request_id(request_id.to_string()),
-        Err(reason) => {
-            tracing::info!(%reason, "request refused: not authenticated");
-            state.metrics.record_graphql_error(code::UNAUTHENTICATED);
-            return HttpResponse::Unauthorized()
-                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
-                .json(error_body(&Error::Unauthenticated));
-        }
+        Err(refused) => return refused,
     };
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
@@ -164,22 +178,13 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Portfolio-wide counters: for scheme managers and analysts (a scraper sends a long-lived
 /// analyst token, e.g. `portfolio-api token --role analyst --ttl 365d --sub prometheus`).
 async fn metrics(http: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let header = http
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    match state.verifier.verify_header(header) {
+    match authenticate(&http, &state).await {
         Ok(actor) => {
-            if ensure_can_read_metrics(&actor).is_err() {
-                return HttpResponse::Forbidden().finish();
+            if let Err(error) = ensure_can_read_metrics(&actor) {
+                return HttpResponse::Forbidden().json(error_body(&error));
             }
         }
-        Err(reason) => {
-            tracing::info!(%reason, "metrics refused: not authenticated");
-            return HttpResponse::Unauthorized()
-                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
-                .finish();
-        }
+        Err(refused) => return refused,
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

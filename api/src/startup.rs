@@ -9,7 +9,7 @@ use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::Verifier;
+use crate::auth::Authenticator;
 use crate::http::{AppState, routes};
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
@@ -40,7 +40,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        let verifier = Verifier::new(&settings.auth)?;
+        let authenticator = Authenticator::new(&settings.auth)?;
         let metrics = Arc::new(Metrics::new());
         if settings.auto_migrate {
             db::migrate(&settings.database).await?;
@@ -68,7 +68,7 @@ impl Application {
         let state = web::Data::new(AppState {
             schema: graphql::schema(db.clone()),
             db: db.clone(),
-            verifier,
+            authenticator,
             metrics: metrics.clone(),
         });
         let request_metrics = metrics.clone();

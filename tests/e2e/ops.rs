@@ -11,14 +11,15 @@ on_both_databases! {
     }
 
     async fn metrics_are_prometheus_text_and_count_requests_and_statements(app) {
+        let org = app.new_organisation("A grantee", "GRANTEE").await;
         app.data("{ schemes { id } }", json!({}), &app.analyst()).await;
         let anonymous = app.http().get(format!("{}/metrics", app.address)).send().await.unwrap();
         assert_eq!(anonymous.status(), 401, "nothing but GraphiQL, /healthz and /readyz without a token");
-        let grantee = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.grantee(uuid::Uuid::new_v4())).send().await.unwrap();
+        let grantee = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.grantee(org)).send().await.unwrap();
         assert_eq!(grantee.status(), 403, "portfolio-wide counters are not a grantee's");
         let text = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.analyst()).send().await.unwrap().text().await.unwrap();
         assert!(text.contains("# TYPE portfolio_http_requests_total counter"), "{text}");
-        assert!(text.contains("portfolio_http_requests_total{method=\"POST\",status=\"200\"} 1"), "{text}");
+        assert!(text.contains("portfolio_http_requests_total{method=\"POST\",status=\"200\"} 2"), "{text}");
         assert!(text.contains("portfolio_http_requests_total{method=\"GET\",status=\"401\"} 1"), "{text}");
         let statements: u64 = text.lines()
             .find_map(|l| l.strip_prefix("portfolio_db_statements_total "))

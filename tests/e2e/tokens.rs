@@ -91,6 +91,24 @@ portfolio_tests::on_one_database! {
 }
 
 portfolio_tests::on_both_databases! {
+    async fn a_grantee_token_must_name_an_existing_grantee_organisation(app) {
+        let g = app.one_grant().await;
+        let funder = app.new_organisation("A funder", "FUNDER").await;
+        let partner = app.new_organisation("A partner", "PARTNER").await;
+        let me = "{ me { role organisation { id kind } } }";
+        let own = app.data(me, json!({}), &app.grantee(g.grantee)).await;
+        assert_eq!(own["me"]["organisation"], json!({ "id": g.grantee, "kind": "GRANTEE" }));
+        for (org, why) in [(Uuid::new_v4(), "an organisation that does not exist"), (funder, "a funder"), (partner, "a partner")] {
+            let response = app.graphql(me, json!({}), Some(&app.grantee(org))).await;
+            assert_eq!(error_code(&response), Some("UNAUTHENTICATED"), "{why}: {response}");
+            let metrics = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.grantee(org)).send().await.unwrap();
+            assert_eq!(metrics.status(), 401, "{why}");
+        }
+        // Asked again, the known grantee is still accepted (from memory or from the database).
+        let again = app.data(me, json!({}), &app.grantee(g.grantee)).await;
+        assert_eq!(again, own);
+    }
+
     async fn the_longest_subject_a_token_may_carry_writes_with_an_idempotency_key(app) {
         let g = app.one_grant().await;
         let sub = "é".repeat(255);

@@ -3,16 +3,28 @@
 use chrono::Utc;
 use entity::enums::OrganisationKind;
 use entity::{organisation, scheme};
-use sea_orm::ActiveModelTrait;
 use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{expect_organisation, unique_as};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
+use crate::domain::scope;
 use crate::domain::values::{Currency, country_code, limits, optional_text, required_text};
 use crate::domain::write::{Change, Owner, Tx, Write};
 use crate::error::{Problems, Result};
+
+/// Whether `id` names a grantee organisation: what a grantee token must name to be accepted.
+/// Asked while authenticating, before the token's bearer is trusted, so it reads as the service.
+pub async fn is_grantee<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, DbErr> {
+    let count = scope::organisations(&Actor::system())
+        .filter(organisation::Column::Id.eq(id))
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Grantee))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
 
 /// `createOrganisation`: a funder, scheme manager, grantee or partner.
 #[derive(Clone, Debug)]
