@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use entity::enums::Role;
 
+use actix_web::http::header::{AUTHORIZATION, HeaderMap};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::actor::{Access, Actor, role_claim, role_from_claim};
@@ -25,6 +26,8 @@ pub enum AuthError {
     Missing,
     #[error("the Authorization header is not a bearer token")]
     Malformed,
+    #[error("more than one Authorization header")]
+    MultipleHeaders,
     #[error("the token is longer than {MAX_TOKEN_BYTES} bytes")]
     TooLong,
     #[error("token rejected: {0}")]
@@ -268,12 +271,20 @@ impl Authenticator {
         })
     }
 
-    /// The actor a request's `Authorization` header stands for.
+    /// The actor a request's one `Authorization` header stands for. A request with two is
+    /// refused whatever they hold: which one counts is exactly what a proxy and this service
+    /// could disagree on.
     pub async fn authenticate(
         &self,
         db: &DatabaseConnection,
-        header: Option<&str>,
+        headers: &HeaderMap,
     ) -> Result<Actor, Refusal> {
+        let mut values = headers.get_all(AUTHORIZATION);
+        let header = match (values.next(), values.next()) {
+            (None, _) => None,
+            (Some(value), None) => Some(value.to_str().map_err(|_| AuthError::Malformed)?),
+            (Some(_), Some(_)) => return Err(AuthError::MultipleHeaders.into()),
+        };
         let actor = self.verifier.verify_header(header)?;
         if let Some(org) = actor.grantee_org() {
             self.ensure_grantee(db, org).await?;

@@ -56,11 +56,11 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The actor a request stands for, or the answer that refuses it: 401 for a token that is not
 /// good enough, 503 when the database could not be asked about the token's organisation.
 async fn authenticate(http: &HttpRequest, state: &AppState) -> Result<Actor, HttpResponse> {
-    let header = http
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    match state.authenticator.authenticate(&state.db, header).await {
+    match state
+        .authenticator
+        .authenticate(&state.db, http.headers())
+        .await
+    {
         Ok(actor) => Ok(actor),
         Err(Refusal::Unauthenticated(reason)) => {
             tracing::info!(%reason, "request refused: not authenticated");

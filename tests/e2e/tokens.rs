@@ -73,6 +73,22 @@ portfolio_tests::on_one_database! {
             .json(&json!({ "query": ME })).send().await.unwrap();
         assert_eq!(basic.status(), 401);
     }
+
+    async fn a_request_with_two_authorization_headers_is_refused(app) {
+        let analyst = app.analyst();
+        let pairs = [(analyst.as_str(), "not-a-token"), ("not-a-token", analyst.as_str()), (analyst.as_str(), analyst.as_str())];
+        for (first, second) in pairs {
+            let mut headers = reqwest::header::HeaderMap::new();
+            for token in [first, second] {
+                headers.append("Authorization", format!("Bearer {token}").parse().unwrap());
+            }
+            let response = app.http().post(format!("{}/graphql", app.address))
+                .headers(headers).json(&json!({ "query": ME })).send().await.unwrap();
+            assert_eq!(response.status(), 401, "{first:.12} then {second:.12}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+        }
+    }
 }
 
 // Tokens whose claims do not fit what the service records are refused at verification;
