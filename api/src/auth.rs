@@ -46,6 +46,47 @@ pub enum AuthError {
     ControlCharacters,
 }
 
+impl AuthError {
+    /// Why the request was refused, for the client: what was wrong with the token, in words
+    /// that name no secret, echo nothing the token holds and never say whether an organisation
+    /// exists.
+    pub fn description(&self) -> String {
+        use jsonwebtoken::errors::ErrorKind;
+        let Self::Invalid(err) = self else {
+            return self.to_string();
+        };
+        match err.kind() {
+            ErrorKind::ExpiredSignature => "the token has expired".into(),
+            ErrorKind::ImmatureSignature => "the token is not valid yet (nbf)".into(),
+            ErrorKind::InvalidSignature => "the token's signature does not verify".into(),
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                "the token is signed with an algorithm this service does not accept".into()
+            }
+            ErrorKind::InvalidAudience => "the token is meant for another audience (aud)".into(),
+            ErrorKind::InvalidIssuer => "the token comes from another issuer (iss)".into(),
+            ErrorKind::MissingRequiredClaim(claim) => match claim.as_str() {
+                "exp" | "sub" | "iss" | "aud" => format!("the token has no {claim} claim"),
+                _ => "the token lacks a required claim".into(),
+            },
+            ErrorKind::Json(_) => "the token's claims are incomplete or of the wrong type".into(),
+            _ => "the token is malformed".into(),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of RFC 6750: `invalid_request` for a header that is not
+    /// one bearer token, `invalid_token` with the reason for a token that was refused, and no
+    /// error at all when no token was sent.
+    pub fn challenge(&self) -> String {
+        let error = match self {
+            Self::Missing => return "Bearer".into(),
+            Self::Malformed | Self::MultipleHeaders => "invalid_request",
+            _ => "invalid_token",
+        };
+        let description = self.description().replace(['"', '\\'], "'");
+        format!("Bearer error=\"{error}\", error_description=\"{description}\"")
+    }
+}
+
 /// The longest token read, in bytes: far more than any real token's claims need, and a bound on
 /// the work a forged one can cause.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;

@@ -4,10 +4,12 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
-use tracing_actix_web::TracingLogger;
+use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::Authenticator;
 use crate::http::{AppState, routes};
@@ -30,6 +32,10 @@ pub enum StartError {
     #[error("loading the demo data: {}", crate::error::chain(.0))]
     Seed(#[source] crate::error::Error),
 }
+
+/// The response header that carries the request's id (also `extensions.requestId` of every
+/// error, the logs' `request_id` and audit events' `requestId`).
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub struct Application {
     port: u16,
@@ -66,7 +72,7 @@ impl Application {
             })?
             .port();
         let state = web::Data::new(AppState {
-            schema: graphql::schema(db.clone()),
+            schema: graphql::schema(db.clone(), settings.environment),
             db: db.clone(),
             authenticator,
             metrics: metrics.clone(),
@@ -78,11 +84,18 @@ impl Application {
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let method = req.method().to_string();
+                    let request_id = req.extensions().get::<RequestId>().copied();
                     let metrics = request_metrics.clone();
                     let fut = srv.call(req);
                     async move {
-                        let res = fut.await?;
+                        let mut res = fut.await?;
                         metrics.record_request(&method, res.status().as_u16(), started.elapsed());
+                        // Every answer names its request, as the logs and audit events do.
+                        if let Some(value) =
+                            request_id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
+                        {
+                            res.headers_mut().insert(REQUEST_ID.clone(), value);
+                        }
                         Ok(res)
                     }
                 })

@@ -74,6 +74,40 @@ portfolio_tests::on_one_database! {
         assert_eq!(basic.status(), 401);
     }
 
+    async fn a_refused_token_is_told_why_and_nothing_more(app) {
+        let hs = json!({ "alg": "HS256", "typ": "JWT" });
+        let expired = sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst", "exp": now() - 120 }), SECRET.as_bytes());
+        let forged = sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst", "exp": now() + 600 }), b"a-different-secret-of-sufficient-length!!");
+        let roleless = token(json!({ "sub": "a", "role": "admin" }));
+        let cases = [
+            (Some(expired.as_str()), "invalid_token", "the token has expired"),
+            (Some(forged.as_str()), "invalid_token", "the token's signature does not verify"),
+            (Some(roleless.as_str()), "invalid_token", "the role claim is not scheme_manager, grantee or analyst"),
+            (Some("not-a-jwt"), "invalid_token", "the token is malformed"),
+        ];
+        for (token, error, reason) in cases {
+            let mut request = app.http().post(format!("{}/graphql", app.address)).json(&json!({ "query": ME }));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 401);
+            let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
+            assert_eq!(challenge, format!("Bearer error=\"{error}\", error_description=\"{reason}\""));
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["errors"][0]["message"], "authentication required");
+            assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+            assert_eq!(body["errors"][0]["extensions"]["reason"], reason, "{body}");
+        }
+        let anonymous = app.http().post(format!("{}/graphql", app.address)).json(&json!({ "query": ME })).send().await.unwrap();
+        assert_eq!(anonymous.headers()["www-authenticate"], "Bearer", "no token, no error code (RFC 6750)");
+        let body: Value = anonymous.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["reason"], "no bearer token");
+        let basic = app.http().post(format!("{}/graphql", app.address))
+            .header("Authorization", "Basic YTpi").json(&json!({ "query": ME })).send().await.unwrap();
+        assert!(basic.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer error=\"invalid_request\""));
+    }
+
     async fn a_request_with_two_authorization_headers_is_refused(app) {
         let analyst = app.analyst();
         let pairs = [(analyst.as_str(), "not-a-token"), ("not-a-token", analyst.as_str()), (analyst.as_str(), analyst.as_str())];
@@ -235,12 +269,13 @@ async fn identity_provider(backend: Backend) {
         "wrong issuer",
     )
     .await;
-    refused(
-        &app,
-        &rs256(dir.path(), &claims(json!({ "aud": "another-api" }))),
-        "wrong audience",
-    )
-    .await;
+    let for_another_api = rs256(dir.path(), &claims(json!({ "aud": "another-api" })));
+    refused(&app, &for_another_api, "wrong audience").await;
+    let response = app.graphql(ME, json!({}), Some(&for_another_api)).await;
+    assert_eq!(
+        response["errors"][0]["extensions"]["reason"],
+        "the token is meant for another audience (aud)"
+    );
     refused(
         &app,
         &rs256(dir.path(), &claims(json!({ "exp": now() - 600 }))),

@@ -21,6 +21,8 @@ use async_graphql::extensions::Tracing;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
+use crate::settings::Environment;
+
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     organisation::OrganisationQuery,
@@ -61,8 +63,14 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     .limit_directives(20)
 }
 
-pub fn schema(db: DatabaseConnection) -> AppSchema {
-    builder().extension(Tracing).data(db).finish()
+/// The schema the service runs. In production an unknown field is refused without "Did you
+/// mean …" suggestions, which would spell out the schema to a caller exploring it.
+pub fn schema(db: DatabaseConnection, environment: Environment) -> AppSchema {
+    let builder = builder().extension(Tracing).data(db);
+    match environment {
+        Environment::Production => builder.disable_suggestions().finish(),
+        Environment::Development => builder.finish(),
+    }
 }
 
 /// The SDL, as `portfolio-api schema` prints it and `schema.graphql` holds it.
