@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, PaginatorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, PaginatorTrait, RuntimeErr,
+};
 
 use crate::metrics::Metrics;
 use crate::settings::DatabaseSettings;
@@ -42,7 +44,7 @@ async fn open(
     max_connections: u32,
     statement_timeout: Option<Duration>,
 ) -> Result<DatabaseConnection, DbErr> {
-    let mut options = ConnectOptions::new(settings.url.clone());
+    let mut options = ConnectOptions::new(settings.url.expose().to_owned());
     options
         .max_connections(max_connections)
         .min_connections(0)
@@ -59,7 +61,17 @@ async fn open(
     if let Some(timeout) = statement_timeout {
         options.statement_timeout(timeout);
     }
-    Database::connect(options).await
+    // The driver quotes the URL in some errors (one it cannot parse, a scheme it lacks):
+    // never let the password reach a log that way.
+    Database::connect(options).await.map_err(|err| {
+        let text = err.to_string();
+        let redacted = settings.url.redact(&text);
+        if redacted == text {
+            err
+        } else {
+            DbErr::Conn(RuntimeErr::Internal(redacted))
+        }
+    })
 }
 
 /// Applies every pending migration, over a connection of its own without a statement timeout.

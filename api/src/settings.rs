@@ -192,9 +192,82 @@ pub enum Environment {
     Production,
 }
 
+/// A database URL: it may hold a password, so it prints (and is logged) with the password
+/// replaced by `***`; only the connection reads it whole.
+#[derive(Clone)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    /// The URL itself, password included: for connecting, never for printing.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The password written in the URL, if any: between the user name and the last `@` of what
+    /// follows the scheme.
+    fn password(&self) -> Option<&str> {
+        let url = self.expose();
+        let rest = &url[url.find("://")? + 3..];
+        let (_, password) = rest[..rest.rfind('@')?].split_once(':')?;
+        Some(password).filter(|p| !p.is_empty())
+    }
+
+    /// `text` with the URL's password, wherever it appears, replaced by `***`: for messages
+    /// that may quote the URL (a driver's connection error does).
+    pub fn redact(&self, text: &str) -> String {
+        let Some(password) = self.password() else {
+            return text.to_owned();
+        };
+        // As written in the URL, and as the driver decodes it.
+        text.replace(password, "***")
+            .replace(&percent_decoded(password), "***")
+    }
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> Self {
+        Self(SecretString::from(url))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.redact(self.expose()))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redact(self.expose()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
-    pub url: String,
+    pub url: DatabaseUrl,
     /// True when no DATABASE_URL was given: the embedded SQLite file, demo-seeded on first start.
     pub is_default: bool,
     pub max_connections: u32,
@@ -310,7 +383,7 @@ impl Settings {
         };
         Ok(Self {
             database: DatabaseSettings {
-                url,
+                url: url.into(),
                 is_default,
                 max_connections: args.database_max_connections.max(1),
                 acquire_timeout: args.database_acquire_timeout,
@@ -366,6 +439,30 @@ mod tests {
             Settings::from_args(&a),
             Err(ConfigError::SecretTooShort(9))
         ));
+    }
+
+    #[test]
+    fn a_database_url_never_prints_its_password() {
+        let a = args(&[
+            "--database-url",
+            "postgres://portfolio:s3cr%2Ft@db:5432/portfolio?sslmode=require",
+        ]);
+        let s = Settings::from_args(&a).unwrap();
+        let printed = format!("{} {:?} {s:?}", s.database.url, s.database.url);
+        assert!(!printed.contains("s3cr"), "{printed}");
+        assert!(printed.contains("postgres://portfolio:***@db:5432/portfolio?sslmode=require"));
+        assert_eq!(
+            s.database
+                .url
+                .redact("cannot parse 'postgres://portfolio:s3cr%2Ft@db'"),
+            "cannot parse 'postgres://portfolio:***@db'"
+        );
+        assert_eq!(
+            s.database.url.redact("password s3cr/t refused"),
+            "password *** refused"
+        );
+        let no_password: DatabaseUrl = "postgres://postgres@127.0.0.1/db".to_owned().into();
+        assert_eq!(no_password.to_string(), "postgres://postgres@127.0.0.1/db");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::http::{AppState, routes};
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
 use crate::settings::Settings;
+use crate::telemetry::RequestSpan;
 use crate::{db, graphql};
 
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +100,7 @@ impl Application {
                         Ok(res)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(crate::http::MAX_BODY_BYTES))
                 .configure(routes)

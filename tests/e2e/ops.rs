@@ -182,7 +182,7 @@ async fn postgres_connections_use_tls_when_the_url_requires_it() {
         }
     }
     let Some(app) = portfolio_tests::TestApp::spawn_with(portfolio_tests::Backend::Postgres, |s| {
-        s.database.url.push_str("?sslmode=require");
+        s.database.url = format!("{}?sslmode=require", s.database.url.expose()).into();
     })
     .await
     else {

@@ -95,7 +95,7 @@ macro_rules! on_one_database {
 fn settings(url: String) -> Settings {
     Settings {
         database: DatabaseSettings {
-            url,
+            url: url.into(),
             is_default: false,
             max_connections: 5,
             acquire_timeout: std::time::Duration::from_secs(2),
@@ -190,7 +190,7 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let direct_url = match &postgres_db {
             Some((admin, name)) => postgres::with_database(admin, name),
-            None => settings.database.url.clone(),
+            None => settings.database.url.expose().to_owned(),
         };
         let db = app.db().clone();
         let metrics = app.metrics();
