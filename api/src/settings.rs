@@ -302,8 +302,11 @@ impl HmacSecret {
         Self(SecretString::from(DEVELOPMENT_SECRET))
     }
 
-    pub fn is_development(&self) -> bool {
-        self.0.expose_secret() == DEVELOPMENT_SECRET
+    /// Whether this secret is written in the repository, and so known to everyone who can read
+    /// it: see [`PUBLISHED_SECRETS`].
+    pub fn is_published(&self) -> bool {
+        let secret = self.0.expose_secret().trim();
+        PUBLISHED_SECRETS.contains(&secret)
     }
 }
 
@@ -319,6 +322,19 @@ impl TryFrom<String> for HmacSecret {
 }
 
 const DEVELOPMENT_SECRET: &str = "development-only-secret-change-me-0123456789";
+
+/// Every HS256 secret written in this repository: the development default, the example the
+/// compose file once defaulted to, and the ones the tests sign with. Anyone who can read the
+/// repository can forge tokens with them, so production refuses them all. A test
+/// (`api/tests/secrets.rs`) scans the repository and fails when it finds a secret that is not
+/// listed here.
+pub const PUBLISHED_SECRETS: &[&str] = &[
+    DEVELOPMENT_SECRET,
+    "compose-local-secret-change-me-0123456789",
+    "end-to-end-test-secret-0123456789abcdef",
+    "cli-test-secret-0123456789abcdef0123",
+    "a-different-secret-of-sufficient-length!!",
+];
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -350,8 +366,10 @@ pub enum ConfigError {
     UnknownEnvironment(String),
     #[error("APP_ENV=production needs JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY_FILE")]
     MissingSecret,
-    #[error("APP_ENV=production refuses the development JWT secret")]
-    DevelopmentSecret,
+    #[error(
+        "APP_ENV=production refuses a JWT_SECRET that is published in the repository (the development default, the compose example, a test's); set a secret of your own"
+    )]
+    PublishedSecret,
     #[error("JWT_SECRET must be at least 32 bytes (it has {0})")]
     SecretTooShort(usize),
 }
@@ -367,8 +385,8 @@ impl Settings {
             (Some(path), _) => JwtKey::PublicKeyFile(path.clone()),
             (None, Some(secret)) => {
                 let secret = HmacSecret::try_from(secret.clone())?;
-                if environment == Environment::Production && secret.is_development() {
-                    return Err(ConfigError::DevelopmentSecret);
+                if environment == Environment::Production && secret.is_published() {
+                    return Err(ConfigError::PublishedSecret);
                 }
                 JwtKey::Hmac(secret)
             }
@@ -428,8 +446,20 @@ mod tests {
         let a = args(&["--app-env", "production", "--jwt-secret", &dev]);
         assert!(matches!(
             Settings::from_args(&a),
-            Err(ConfigError::DevelopmentSecret)
+            Err(ConfigError::PublishedSecret)
         ));
+        for published in PUBLISHED_SECRETS {
+            let a = args(&["--app-env", "production", "--jwt-secret", published]);
+            assert!(
+                matches!(Settings::from_args(&a), Err(ConfigError::PublishedSecret)),
+                "{published}"
+            );
+            let a = args(&["--jwt-secret", published]);
+            assert!(
+                Settings::from_args(&a).is_ok(),
+                "development takes {published}"
+            );
+        }
     }
 
     #[test]

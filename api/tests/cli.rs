@@ -138,6 +138,26 @@ fn production_refuses_to_start_without_a_real_secret() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
 }
 
+/// The secret docker-compose.yml once defaulted to is public: a token forged with it must never
+/// be accepted in production, so production does not start with it (nor with any other secret
+/// written in the repository).
+#[test]
+fn production_refuses_a_secret_published_in_the_repository() {
+    for secret in api::settings::PUBLISHED_SECRETS {
+        let output = command()
+            .env("APP_ENV", "production")
+            .env("JWT_SECRET", secret)
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{secret}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("published in the repository"),
+            "{secret}"
+        );
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
