@@ -57,10 +57,7 @@ async fn serve(settings: &Settings) -> Result<(), String> {
 }
 
 async fn migrate(settings: &Settings) -> Result<(), String> {
-    let db = db::connect(&settings.database, std::sync::Arc::new(Metrics::new()))
-        .await
-        .map_err(|e| format!("database: {e}"))?;
-    db::migrate(&db)
+    db::migrate(&settings.database)
         .await
         .map_err(|e| format!("migrating: {e}"))?;
     tracing::info!("migrations applied");
@@ -71,14 +68,14 @@ async fn seed(settings: &Settings, demo: bool) -> Result<(), String> {
     if !demo {
         return Err("say what to load: `seed --demo` loads the completion report's grant".into());
     }
-    let db = db::connect(&settings.database, std::sync::Arc::new(Metrics::new()))
-        .await
-        .map_err(|e| format!("database: {e}"))?;
     if settings.auto_migrate {
-        db::migrate(&db)
+        db::migrate(&settings.database)
             .await
             .map_err(|e| format!("migrating: {e}"))?;
     }
+    let db = db::connect(&settings.database, std::sync::Arc::new(Metrics::new()))
+        .await
+        .map_err(|e| format!("database: {e}"))?;
     match seed::load_demo(&db)
         .await
         .map_err(|e| format!("seeding: {e}"))?

@@ -11,7 +11,9 @@ pub mod code {
     pub const NOT_FOUND: &str = "NOT_FOUND";
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const CONFLICT: &str = "CONFLICT";
-    /// The database was too busy to take the write even after retries; safe to retry.
+    /// The database was too busy to take the write even after retries, could not be reached, or
+    /// took too long to answer; `extensions.retryable` says whether the same request may
+    /// simply be sent again.
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
     /// The request would cost more than one request may (`extensions.cost` says how much).
@@ -65,6 +67,13 @@ pub enum Error {
     Conflict(String),
     #[error("the database is busy; retry the request")]
     Unavailable(#[source] DbErr),
+    /// No connection to the database within the acquire timeout, or the connection was lost
+    /// in the middle of a statement.
+    #[error("the database is unreachable; retry the request shortly")]
+    Unreachable(#[source] DbErr),
+    /// A statement ran past the database's statement (or lock) timeout and was cancelled.
+    #[error("the database took too long to answer; retry the request later")]
+    TimedOut(#[source] DbErr),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -95,24 +104,41 @@ impl Error {
             Self::NotFound(_) | Self::NotFoundAt { .. } => code::NOT_FOUND,
             Self::BadInput(_) => code::BAD_USER_INPUT,
             Self::Conflict(_) => code::CONFLICT,
-            Self::Unavailable(_) => code::UNAVAILABLE,
+            Self::Unavailable(_) | Self::Unreachable(_) | Self::TimedOut(_) => code::UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
         }
     }
 
     /// Whether the same request may succeed if simply sent again.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
+        matches!(
+            self,
+            Self::Unavailable(_) | Self::Unreachable(_) | Self::TimedOut(_)
+        )
     }
+}
+
+/// The driver's error inside a database error, when there is one.
+fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => Some(e),
+        _ => None,
+    }
+}
+
+/// The SQLSTATE (PostgreSQL) or result code (SQLite) of an error the database returned.
+fn database_code(err: &DbErr) -> Option<String> {
+    let db = sqlx_error(err)?.as_database_error()?;
+    db.code().map(|code| code.into_owned())
 }
 
 /// Whether a database error means "busy, try again": SQLite's lock errors, PostgreSQL's
 /// serialization failures and deadlocks.
 pub fn is_busy(err: &DbErr) -> bool {
-    let sqlx = match err {
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
-        DbErr::Conn(RuntimeErr::SqlxError(e)) => e,
-        _ => return matches!(err, DbErr::ConnectionAcquire(_)),
+    let Some(sqlx) = sqlx_error(err) else {
+        return false;
     };
     match sqlx.as_database_error() {
         Some(db) => {
@@ -128,10 +154,42 @@ pub fn is_busy(err: &DbErr) -> bool {
     }
 }
 
+/// Whether a database error means the database could not be reached: no connection within
+/// the acquire timeout (the server is down or unreachable), or a connection lost in the middle
+/// of a statement (reset, closed, or ended by the server's shutdown).
+pub fn is_unreachable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    if matches!(err, DbErr::ConnectionAcquire(_)) {
+        return true;
+    }
+    match sqlx_error(err) {
+        Some(Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed) => true,
+        Some(Sqlx::WorkerCrashed) => true,
+        // PostgreSQL: class 08 connection exceptions; 57P01..57P03 the server shutting down,
+        // crashed or starting up.
+        Some(_) => database_code(err).is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_str(), "57P01" | "57P02" | "57P03")
+        }),
+        None => false,
+    }
+}
+
+/// Whether a statement was cancelled for running too long: PostgreSQL's `statement_timeout`
+/// (57014 query_canceled) or `lock_timeout` (55P03 lock_not_available).
+pub fn is_timed_out(err: &DbErr) -> bool {
+    database_code(err).is_some_and(|code| matches!(code.as_str(), "57014" | "55P03"))
+}
+
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
         if is_busy(&err) {
             return Self::Unavailable(err);
+        }
+        if is_unreachable(&err) {
+            return Self::Unreachable(err);
+        }
+        if is_timed_out(&err) {
+            return Self::TimedOut(err);
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {

@@ -63,7 +63,9 @@ fn parse_role(text: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("{text:?}: the role must be scheme_manager, grantee or analyst"))
 }
 
-fn parse_ttl(text: &str) -> Result<Duration, String> {
+/// A duration written as a number and a unit: `500ms`, `2s`, `30m`, `1h`, `7d` (a bare number
+/// is seconds).
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -71,18 +73,32 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(split);
     let n: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 30m, 1h or 7d"))?;
-    let secs = match unit {
-        "s" | "" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
+        .map_err(|_| format!("{text:?} is not a duration like 500ms, 2s, 30m, 1h or 7d"))?;
+    let seconds = |factor: u64| {
+        n.checked_mul(factor)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("{text:?} is too long"))
     };
-    if secs == 0 {
-        return Err("the lifetime must be more than zero".into());
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" | "" => seconds(1),
+        "m" => seconds(60),
+        "h" => seconds(3600),
+        "d" => seconds(86_400),
+        _ => Err(format!("{text:?}: the unit must be ms, s, m, h or d")),
     }
-    Ok(Duration::from_secs(secs))
+}
+
+/// A duration that must be more than zero.
+fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        d if d.is_zero() => Err("the duration must be more than zero".into()),
+        d => Ok(d),
+    }
+}
+
+fn parse_ttl(text: &str) -> Result<Duration, String> {
+    parse_positive_duration(text).map_err(|e| e.replace("duration", "lifetime"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,6 +161,26 @@ pub struct ConfigArgs {
         default_value_t = 10
     )]
     pub database_max_connections: u32,
+    /// How long a request waits for a database connection (a new one included) before it is
+    /// answered UNAVAILABLE: while the database is down, requests fail this fast.
+    #[arg(
+        long,
+        env = "DATABASE_ACQUIRE_TIMEOUT",
+        global = true,
+        default_value = "2s",
+        value_parser = parse_positive_duration
+    )]
+    pub database_acquire_timeout: Duration,
+    /// PostgreSQL `statement_timeout`: the longest one statement may run (`0` for no limit).
+    /// Migrations run without it.
+    #[arg(
+        long,
+        env = "DATABASE_STATEMENT_TIMEOUT",
+        global = true,
+        default_value = "30s",
+        value_parser = parse_duration
+    )]
+    pub database_statement_timeout: Duration,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]
     pub http_workers: Option<usize>,
@@ -175,12 +211,89 @@ pub enum Environment {
     Production,
 }
 
+/// A database URL: it may hold a password, so it prints (and is logged) with the password
+/// replaced by `***`; only the connection reads it whole.
+#[derive(Clone)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    /// The URL itself, password included: for connecting, never for printing.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The password written in the URL, if any: between the user name and the last `@` of what
+    /// follows the scheme.
+    fn password(&self) -> Option<&str> {
+        let url = self.expose();
+        let rest = &url[url.find("://")? + 3..];
+        let (_, password) = rest[..rest.rfind('@')?].split_once(':')?;
+        Some(password).filter(|p| !p.is_empty())
+    }
+
+    /// `text` with the URL's password, wherever it appears, replaced by `***`: for messages
+    /// that may quote the URL (a driver's connection error does).
+    pub fn redact(&self, text: &str) -> String {
+        let Some(password) = self.password() else {
+            return text.to_owned();
+        };
+        // As written in the URL, and as the driver decodes it.
+        text.replace(password, "***")
+            .replace(&percent_decoded(password), "***")
+    }
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> Self {
+        Self(SecretString::from(url))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.redact(self.expose()))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redact(self.expose()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
-    pub url: String,
+    pub url: DatabaseUrl,
     /// True when no DATABASE_URL was given: the embedded SQLite file, demo-seeded on first start.
     pub is_default: bool,
     pub max_connections: u32,
+    /// How long a request waits for a connection before it is answered UNAVAILABLE.
+    pub acquire_timeout: Duration,
+    /// PostgreSQL's `statement_timeout` for the service's connections; `None` for no limit.
+    pub statement_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,8 +321,11 @@ impl HmacSecret {
         Self(SecretString::from(DEVELOPMENT_SECRET))
     }
 
-    pub fn is_development(&self) -> bool {
-        self.0.expose_secret() == DEVELOPMENT_SECRET
+    /// Whether this secret is written in the repository, and so known to everyone who can read
+    /// it: see [`PUBLISHED_SECRETS`].
+    pub fn is_published(&self) -> bool {
+        let secret = self.0.expose_secret().trim();
+        PUBLISHED_SECRETS.contains(&secret)
     }
 }
 
@@ -225,6 +341,19 @@ impl TryFrom<String> for HmacSecret {
 }
 
 const DEVELOPMENT_SECRET: &str = "development-only-secret-change-me-0123456789";
+
+/// Every HS256 secret written in this repository: the development default, the example the
+/// compose file once defaulted to, and the ones the tests sign with. Anyone who can read the
+/// repository can forge tokens with them, so production refuses them all. A test
+/// (`api/tests/secrets.rs`) scans the repository and fails when it finds a secret that is not
+/// listed here.
+pub const PUBLISHED_SECRETS: &[&str] = &[
+    DEVELOPMENT_SECRET,
+    "compose-local-secret-change-me-0123456789",
+    "end-to-end-test-secret-0123456789abcdef",
+    "cli-test-secret-0123456789abcdef0123",
+    "a-different-secret-of-sufficient-length!!",
+];
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -265,8 +394,10 @@ pub enum ConfigError {
     UnknownEnvironment(String),
     #[error("APP_ENV=production needs JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY_FILE")]
     MissingSecret,
-    #[error("APP_ENV=production refuses the development JWT secret")]
-    DevelopmentSecret,
+    #[error(
+        "APP_ENV=production refuses a JWT_SECRET that is published in the repository (the development default, the compose example, a test's); set a secret of your own"
+    )]
+    PublishedSecret,
     #[error("JWT_SECRET must be at least 32 bytes (it has {0})")]
     SecretTooShort(usize),
 }
@@ -282,8 +413,8 @@ impl Settings {
             (Some(path), _) => JwtKey::PublicKeyFile(path.clone()),
             (None, Some(secret)) => {
                 let secret = HmacSecret::try_from(secret.clone())?;
-                if environment == Environment::Production && secret.is_development() {
-                    return Err(ConfigError::DevelopmentSecret);
+                if environment == Environment::Production && secret.is_published() {
+                    return Err(ConfigError::PublishedSecret);
                 }
                 JwtKey::Hmac(secret)
             }
@@ -298,9 +429,12 @@ impl Settings {
         };
         Ok(Self {
             database: DatabaseSettings {
-                url,
+                url: url.into(),
                 is_default,
                 max_connections: args.database_max_connections.max(1),
+                acquire_timeout: args.database_acquire_timeout,
+                statement_timeout: Some(args.database_statement_timeout)
+                    .filter(|timeout| !timeout.is_zero()),
             },
             listen_addr: args.listen_addr,
             auth: AuthSettings {
@@ -345,8 +479,20 @@ mod tests {
         let a = args(&["--app-env", "production", "--jwt-secret", &dev]);
         assert!(matches!(
             Settings::from_args(&a),
-            Err(ConfigError::DevelopmentSecret)
+            Err(ConfigError::PublishedSecret)
         ));
+        for published in PUBLISHED_SECRETS {
+            let a = args(&["--app-env", "production", "--jwt-secret", published]);
+            assert!(
+                matches!(Settings::from_args(&a), Err(ConfigError::PublishedSecret)),
+                "{published}"
+            );
+            let a = args(&["--jwt-secret", published]);
+            assert!(
+                Settings::from_args(&a).is_ok(),
+                "development takes {published}"
+            );
+        }
     }
 
     #[test]
@@ -359,9 +505,53 @@ mod tests {
     }
 
     #[test]
+    fn a_database_url_never_prints_its_password() {
+        let a = args(&[
+            "--database-url",
+            "postgres://portfolio:s3cr%2Ft@db:5432/portfolio?sslmode=require",
+        ]);
+        let s = Settings::from_args(&a).unwrap();
+        let printed = format!("{} {:?} {s:?}", s.database.url, s.database.url);
+        assert!(!printed.contains("s3cr"), "{printed}");
+        assert!(printed.contains("postgres://portfolio:***@db:5432/portfolio?sslmode=require"));
+        assert_eq!(
+            s.database
+                .url
+                .redact("cannot parse 'postgres://portfolio:s3cr%2Ft@db'"),
+            "cannot parse 'postgres://portfolio:***@db'"
+        );
+        assert_eq!(
+            s.database.url.redact("password s3cr/t refused"),
+            "password *** refused"
+        );
+        let no_password: DatabaseUrl = "postgres://postgres@127.0.0.1/db".to_owned().into();
+        assert_eq!(no_password.to_string(), "postgres://postgres@127.0.0.1/db");
+    }
+
+    #[test]
     fn ttl_accepts_units() {
         assert_eq!(parse_ttl("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_ttl("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_ttl("1w").is_err());
+        assert!(parse_ttl("0s").is_err());
+    }
+
+    #[test]
+    fn database_timeouts_have_short_defaults_and_zero_turns_the_statement_timeout_off() {
+        let s = Settings::from_args(&args(&[])).unwrap();
+        assert_eq!(s.database.acquire_timeout, Duration::from_secs(2));
+        assert_eq!(s.database.statement_timeout, Some(Duration::from_secs(30)));
+        let s = Settings::from_args(&args(&[
+            "--database-acquire-timeout",
+            "500ms",
+            "--database-statement-timeout",
+            "0",
+        ]))
+        .unwrap();
+        assert_eq!(s.database.acquire_timeout, Duration::from_millis(500));
+        assert_eq!(s.database.statement_timeout, None);
+        assert!(
+            Cli::try_parse_from(["portfolio-api", "--database-acquire-timeout", "0s"]).is_err()
+        );
     }
 }

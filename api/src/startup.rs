@@ -4,12 +4,14 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
-use tracing_actix_web::TracingLogger;
+use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::auth::Verifier;
+use crate::auth::Authenticator;
 use crate::domain::idempotency;
 use crate::domain::write::Writer;
 use crate::graphql::cost::RateLimiter;
@@ -17,6 +19,7 @@ use crate::http::{AppState, routes};
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
 use crate::settings::Settings;
+use crate::telemetry::RequestSpan;
 use crate::{db, graphql};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +37,10 @@ pub enum StartError {
     Seed(#[source] crate::error::Error),
 }
 
+/// The response header that carries the request's id (also `extensions.requestId` of every
+/// error, the logs' `request_id` and audit events' `requestId`).
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -43,12 +50,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        let verifier = Verifier::new(&settings.auth)?;
+        let authenticator = Authenticator::new(&settings.auth)?;
         let metrics = Arc::new(Metrics::new());
-        let db = db::connect(&settings.database, metrics.clone()).await?;
         if settings.auto_migrate {
-            db::migrate(&db).await?;
+            db::migrate(&settings.database).await?;
         }
+        let db = db::connect(&settings.database, metrics.clone()).await?;
         // Only the default embedded database is seeded without being asked, and only once.
         if settings.database.is_default && db::is_empty(&db).await? {
             match seed::load_demo(&db).await.map_err(StartError::Seed)? {
@@ -78,9 +85,10 @@ impl Application {
                     settings.rate_limit.burst,
                     settings.rate_limit.per_second,
                 )),
+                settings.environment,
             ),
             db: db.clone(),
-            verifier,
+            authenticator,
             metrics: metrics.clone(),
         });
         let request_metrics = metrics.clone();
@@ -90,15 +98,22 @@ impl Application {
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let method = req.method().to_string();
+                    let request_id = req.extensions().get::<RequestId>().copied();
                     let metrics = request_metrics.clone();
                     let fut = srv.call(req);
                     async move {
-                        let res = fut.await?;
+                        let mut res = fut.await?;
                         metrics.record_request(&method, res.status().as_u16(), started.elapsed());
+                        // Every answer names its request, as the logs and audit events do.
+                        if let Some(value) =
+                            request_id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
+                        {
+                            res.headers_mut().insert(REQUEST_ID.clone(), value);
+                        }
                         Ok(res)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(crate::http::MAX_BODY_BYTES))
                 .configure(routes)

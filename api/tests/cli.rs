@@ -22,6 +22,11 @@ fn command() -> Command {
         "JWT_PUBLIC_KEY_FILE",
         "APP_ENV",
         "LISTEN_ADDR",
+        "LOG_FORMAT",
+        "RUST_LOG",
+        "SHUTDOWN_DRAIN",
+        "DATABASE_ACQUIRE_TIMEOUT",
+        "DATABASE_STATEMENT_TIMEOUT",
     ] {
         cmd.env_remove(var);
     }
@@ -104,6 +109,17 @@ fn a_grantee_token_needs_an_organisation() {
 }
 
 #[test]
+fn the_token_command_refuses_a_subject_the_service_would_refuse() {
+    let output = command()
+        .args(["token", "--role", "analyst", "--sub", &"x".repeat(256)])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("255 characters"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
 fn production_refuses_to_start_without_a_real_secret() {
     let output = command()
         .env("APP_ENV", "production")
@@ -120,6 +136,26 @@ fn production_refuses_to_start_without_a_real_secret() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
+}
+
+/// The secret docker-compose.yml once defaulted to is public: a token forged with it must never
+/// be accepted in production, so production does not start with it (nor with any other secret
+/// written in the repository).
+#[test]
+fn production_refuses_a_secret_published_in_the_repository() {
+    for secret in api::settings::PUBLISHED_SECRETS {
+        let output = command()
+            .env("APP_ENV", "production")
+            .env("JWT_SECRET", secret)
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{secret}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("published in the repository"),
+            "{secret}"
+        );
+    }
 }
 
 fn free_port() -> u16 {
@@ -197,6 +233,143 @@ async fn with_no_configuration_it_serves_the_demo_grant_from_an_sqlite_file() {
                 "the server did not stop on SIGTERM"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// `serve` on an SQLite file in `dir`, logging JSON at `info` into `dir/server.log`.
+fn serve_logging_json(dir: &std::path::Path, port: u16) -> std::process::Child {
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    command()
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", dir.join("api.sqlite").display()),
+        )
+        .env("JWT_SECRET", SECRET)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_until_ready(client: &reqwest::Client, url: &str) {
+    let started = Instant::now();
+    while client.get(format!("{url}/readyz")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sends SIGTERM and waits for the process to end.
+async fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let stopped = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(60),
+            "the server did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn analyst_token() -> String {
+    let signer = api::auth::Signer::new(&AuthSettings {
+        key: JwtKey::Hmac(SECRET.to_owned().try_into().unwrap()),
+        issuer: None,
+        audience: None,
+    })
+    .unwrap();
+    signer
+        .sign(
+            "analyst",
+            entity::enums::Role::Analyst,
+            None,
+            Duration::from_secs(600),
+        )
+        .unwrap()
+}
+
+/// A token sent in a query string is refused, and must not be kept in the log either.
+#[tokio::test]
+async fn a_token_in_a_query_string_never_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = serve_logging_json(dir.path(), port);
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&client, &url).await;
+    let token = analyst_token();
+    let query = serde_json::json!({ "query": "{ me { sub } }" });
+    let refused = client
+        .post(format!("{url}/graphql?access_token={token}"))
+        .json(&query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let answered = client
+        .post(format!("{url}/graphql?token={token}"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "query": "{ nope }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 200);
+    assert!(terminate(&mut child).await.success());
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(
+        log.contains("request refused: not authenticated") && log.contains("/graphql"),
+        "the refusal is logged with its path: {log}"
+    );
+    let signature = token.rsplit('.').next().unwrap();
+    assert!(
+        !log.contains(signature),
+        "the token was written to the log: {log}"
+    );
+    assert!(!log.contains("access_token"), "{log}");
+}
+
+/// A database password never reaches the output, whatever the driver says about the URL.
+#[test]
+fn a_database_password_never_reaches_the_log() {
+    for url in [
+        "mysql://portfolio:hunter2-db-password@127.0.0.1:1/portfolio",
+        "postgres://portfolio:hunter2-db-password@[bad/portfolio",
+        "postgres://portfolio:hunter2-db-password@127.0.0.1:1/portfolio",
+    ] {
+        for format in ["text", "json"] {
+            let output = command()
+                .env("DATABASE_URL", url)
+                .env("DATABASE_ACQUIRE_TIMEOUT", "500ms")
+                .env("LOG_FORMAT", format)
+                .arg("migrate")
+                .output()
+                .unwrap();
+            assert!(!output.status.success(), "{url}");
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                printed.contains("database") || printed.contains("migrating"),
+                "{printed}"
+            );
+            assert!(!printed.contains("hunter2"), "{url} ({format}): {printed}");
         }
     }
 }

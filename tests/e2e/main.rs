@@ -11,6 +11,7 @@ mod demo;
 mod filing;
 mod hardening;
 mod ops;
+mod outage;
 mod queries;
 mod tokens;
 mod writes;

@@ -11,14 +11,15 @@ on_both_databases! {
     }
 
     async fn metrics_are_prometheus_text_and_count_requests_and_statements(app) {
+        let org = app.new_organisation("A grantee", "GRANTEE").await;
         app.data("{ schemes { id } }", json!({}), &app.analyst()).await;
         let anonymous = app.http().get(format!("{}/metrics", app.address)).send().await.unwrap();
         assert_eq!(anonymous.status(), 401, "nothing but GraphiQL, /healthz and /readyz without a token");
-        let grantee = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.grantee(uuid::Uuid::new_v4())).send().await.unwrap();
+        let grantee = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.grantee(org)).send().await.unwrap();
         assert_eq!(grantee.status(), 403, "portfolio-wide counters are not a grantee's");
         let text = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.analyst()).send().await.unwrap().text().await.unwrap();
         assert!(text.contains("# TYPE portfolio_http_requests_total counter"), "{text}");
-        assert!(text.contains("portfolio_http_requests_total{method=\"POST\",status=\"200\"} 1"), "{text}");
+        assert!(text.contains("portfolio_http_requests_total{method=\"POST\",status=\"200\"} 2"), "{text}");
         assert!(text.contains("portfolio_http_requests_total{method=\"GET\",status=\"401\"} 1"), "{text}");
         let statements: u64 = text.lines()
             .find_map(|l| l.strip_prefix("portfolio_db_statements_total "))
@@ -54,6 +55,48 @@ on_one_database! {
         assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
     }
 
+    async fn every_answer_and_every_error_carries_its_request_id(app) {
+        let request_id = |response: &reqwest::Response| {
+            let id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+            assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+            id
+        };
+        let health = app.http().get(format!("{}/healthz", app.address)).send().await.unwrap();
+        request_id(&health);
+        let invalid = app.http().post(format!("{}/graphql", app.address)).bearer_auth(app.analyst())
+            .json(&json!({ "query": "{ grants { nope } }" })).send().await.unwrap();
+        let id = request_id(&invalid);
+        let body: serde_json::Value = invalid.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str(), "{body}");
+        let anonymous = app.http().post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": "{ me { sub } }" })).send().await.unwrap();
+        let id = request_id(&anonymous);
+        let body: serde_json::Value = anonymous.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str(), "{body}");
+        let ok = app.http().post(format!("{}/graphql", app.address)).bearer_auth(app.analyst())
+            .json(&json!({ "query": "{ me { sub } }" })).send().await.unwrap();
+        assert_ne!(request_id(&ok), id, "one id per request");
+    }
+
+    async fn a_body_not_sent_as_json_is_refused_unread(app) {
+        let mutation = r#"{"query":"mutation { createOrganisation(input: { name: \"x\", kind: FUNDER }) { id } }"}"#;
+        for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data; boundary=x"), None] {
+            let mut request = app.http().post(format!("{}/graphql", app.address)).bearer_auth(app.manager()).body(mutation);
+            if let Some(content_type) = content_type {
+                request = request.header("Content-Type", content_type);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 415, "{content_type:?}");
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+        }
+        assert_eq!(app.count("organisations").await, 0);
+        let json = app.http().post(format!("{}/graphql", app.address)).bearer_auth(app.analyst())
+            .header("Content-Type", "application/json; charset=utf-8")
+            .body(r#"{"query":"{ me { role } }"}"#).send().await.unwrap();
+        assert_eq!(json.status(), 200);
+    }
+
     async fn engine_errors_carry_a_code_too(app) {
         let response = app.graphql("{ grants { nope } }", json!({}), Some(&app.analyst())).await;
         assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"));
@@ -75,6 +118,8 @@ on_one_database! {
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
         let huge = post(format!("{{\"query\": \"{{ me {{ sub }} }}\", \"variables\": {{ \"pad\": \"{}\" }} }}", "x".repeat(2 << 20)).into_bytes()).await;
         assert_eq!(huge.status(), 413);
+        let body: serde_json::Value = huge.json().await.unwrap();
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
         let mut deep = String::from("id");
         for _ in 0..5 {
             deep = format!("grants {{ edges {{ node {{ scheme {{ {deep} }} }} }} }}");
@@ -83,6 +128,41 @@ on_one_database! {
         assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"), "{response}");
         assert!(response["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{response}");
     }
+}
+
+/// Field suggestions spell out the schema to whoever probes it: off in production.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_suggests_no_field_names() {
+    let query = "{ grantz { totalCount } }";
+    let development = portfolio_tests::TestApp::spawn(portfolio_tests::Backend::Sqlite)
+        .await
+        .unwrap();
+    let response = development
+        .graphql(query, json!({}), Some(&development.analyst()))
+        .await;
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Did you mean"),
+        "{response}"
+    );
+    let production = portfolio_tests::TestApp::spawn_with(portfolio_tests::Backend::Sqlite, |s| {
+        s.environment = api::settings::Environment::Production;
+    })
+    .await
+    .unwrap();
+    let response = production
+        .graphql(query, json!({}), Some(&production.analyst()))
+        .await;
+    assert_eq!(
+        error_code(&response),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{response}"
+    );
+    let message = response["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("Did you mean"), "{message}");
+    assert!(!message.contains("grants"), "{message}");
 }
 
 /// Production PostgreSQL is reached over TLS when the URL asks for it (`sslmode=require`).
@@ -102,7 +182,7 @@ async fn postgres_connections_use_tls_when_the_url_requires_it() {
         }
     }
     let Some(app) = portfolio_tests::TestApp::spawn_with(portfolio_tests::Backend::Postgres, |s| {
-        s.database.url.push_str("?sslmode=require");
+        s.database.url = format!("{}?sslmode=require", s.database.url.expose()).into();
     })
     .await
     else {

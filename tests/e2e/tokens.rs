@@ -73,6 +73,108 @@ portfolio_tests::on_one_database! {
             .json(&json!({ "query": ME })).send().await.unwrap();
         assert_eq!(basic.status(), 401);
     }
+
+    async fn a_refused_token_is_told_why_and_nothing_more(app) {
+        let hs = json!({ "alg": "HS256", "typ": "JWT" });
+        let expired = sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst", "exp": now() - 120 }), SECRET.as_bytes());
+        let forged = sign_hs256(&hs, &json!({ "sub": "a", "role": "analyst", "exp": now() + 600 }), b"a-different-secret-of-sufficient-length!!");
+        let roleless = token(json!({ "sub": "a", "role": "admin" }));
+        let cases = [
+            (Some(expired.as_str()), "invalid_token", "the token has expired"),
+            (Some(forged.as_str()), "invalid_token", "the token's signature does not verify"),
+            (Some(roleless.as_str()), "invalid_token", "the role claim is not scheme_manager, grantee or analyst"),
+            (Some("not-a-jwt"), "invalid_token", "the token is malformed"),
+        ];
+        for (token, error, reason) in cases {
+            let mut request = app.http().post(format!("{}/graphql", app.address)).json(&json!({ "query": ME }));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 401);
+            let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
+            assert_eq!(challenge, format!("Bearer error=\"{error}\", error_description=\"{reason}\""));
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["errors"][0]["message"], "authentication required");
+            assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+            assert_eq!(body["errors"][0]["extensions"]["reason"], reason, "{body}");
+        }
+        let anonymous = app.http().post(format!("{}/graphql", app.address)).json(&json!({ "query": ME })).send().await.unwrap();
+        assert_eq!(anonymous.headers()["www-authenticate"], "Bearer", "no token, no error code (RFC 6750)");
+        let body: Value = anonymous.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["reason"], "no bearer token");
+        let basic = app.http().post(format!("{}/graphql", app.address))
+            .header("Authorization", "Basic YTpi").json(&json!({ "query": ME })).send().await.unwrap();
+        assert!(basic.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer error=\"invalid_request\""));
+    }
+
+    async fn a_request_with_two_authorization_headers_is_refused(app) {
+        let analyst = app.analyst();
+        let pairs = [(analyst.as_str(), "not-a-token"), ("not-a-token", analyst.as_str()), (analyst.as_str(), analyst.as_str())];
+        for (first, second) in pairs {
+            let mut headers = reqwest::header::HeaderMap::new();
+            for token in [first, second] {
+                headers.append("Authorization", format!("Bearer {token}").parse().unwrap());
+            }
+            let response = app.http().post(format!("{}/graphql", app.address))
+                .headers(headers).json(&json!({ "query": ME })).send().await.unwrap();
+            assert_eq!(response.status(), 401, "{first:.12} then {second:.12}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+        }
+    }
+}
+
+// Tokens whose claims do not fit what the service records are refused at verification;
+// the longest subject admitted must then fit every column that records it, on both databases.
+portfolio_tests::on_one_database! {
+    async fn claims_too_long_to_record_or_holding_control_characters_are_refused(app) {
+        let claims = |sub: &str| json!({ "sub": sub, "role": "analyst" });
+        assert_eq!(app.data(ME, json!({}), &token(claims(&"é".repeat(255)))).await["me"]["sub"], "é".repeat(255));
+        refused(&app, &token(claims(&"é".repeat(256))), "a sub over 255 characters").await;
+        refused(&app, &token(claims(&"x".repeat(5000))), "a sub of 5000 characters").await;
+        refused(&app, &token(claims("alice\u{0}")), "a NUL in sub").await;
+        refused(&app, &token(claims("alice\nlevel=ERROR forged")), "a line break in sub").await;
+        refused(&app, &token(json!({ "sub": "a", "role": "analyst", "iss": "i".repeat(2000) })), "a long iss").await;
+        refused(&app, &token(json!({ "sub": "a", "role": "analyst", "pad": "p".repeat(9000) })), "a token over 8 KiB").await;
+    }
+}
+
+portfolio_tests::on_both_databases! {
+    async fn a_grantee_token_must_name_an_existing_grantee_organisation(app) {
+        let g = app.one_grant().await;
+        let funder = app.new_organisation("A funder", "FUNDER").await;
+        let partner = app.new_organisation("A partner", "PARTNER").await;
+        let me = "{ me { role organisation { id kind } } }";
+        let own = app.data(me, json!({}), &app.grantee(g.grantee)).await;
+        assert_eq!(own["me"]["organisation"], json!({ "id": g.grantee, "kind": "GRANTEE" }));
+        for (org, why) in [(Uuid::new_v4(), "an organisation that does not exist"), (funder, "a funder"), (partner, "a partner")] {
+            let response = app.graphql(me, json!({}), Some(&app.grantee(org))).await;
+            assert_eq!(error_code(&response), Some("UNAUTHENTICATED"), "{why}: {response}");
+            let metrics = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.grantee(org)).send().await.unwrap();
+            assert_eq!(metrics.status(), 401, "{why}");
+        }
+        // Asked again, the known grantee is still accepted (from memory or from the database).
+        let again = app.data(me, json!({}), &app.grantee(g.grantee)).await;
+        assert_eq!(again, own);
+    }
+
+    async fn the_longest_subject_a_token_may_carry_writes_with_an_idempotency_key(app) {
+        let g = app.one_grant().await;
+        let sub = "é".repeat(255);
+        let grantee = token(json!({ "sub": sub, "role": "grantee", "org_id": g.grantee }));
+        let mut input = portfolio_tests::report_input(g.grant, "PROGRESS", "2024-08-05", "2024-12-31");
+        input["idempotencyKey"] = json!("k".repeat(200));
+        let first = app.create_report(&grantee, input.clone()).await.unwrap();
+        let again = app.create_report(&grantee, input).await.unwrap();
+        assert_eq!(first.id, again.id, "the key replays the first result");
+        let trail = app.audit_events(&app.manager(), json!({ "entityId": first.id })).await;
+        assert_eq!(trail.events[0].actor, sub);
+        let longer = token(json!({ "sub": "é".repeat(256), "role": "grantee", "org_id": g.grantee }));
+        let refused = app.create_report(&longer, portfolio_tests::report_input(g.grant, "PROGRESS", "2025-01-01", "2025-01-31")).await.unwrap_err();
+        assert_eq!(refused.code, "UNAUTHENTICATED");
+        assert_eq!(app.count("reports").await, 1);
+    }
 }
 
 fn openssl(args: &[&str], dir: &std::path::Path) {
@@ -167,12 +269,13 @@ async fn identity_provider(backend: Backend) {
         "wrong issuer",
     )
     .await;
-    refused(
-        &app,
-        &rs256(dir.path(), &claims(json!({ "aud": "another-api" }))),
-        "wrong audience",
-    )
-    .await;
+    let for_another_api = rs256(dir.path(), &claims(json!({ "aud": "another-api" })));
+    refused(&app, &for_another_api, "wrong audience").await;
+    let response = app.graphql(ME, json!({}), Some(&for_another_api)).await;
+    assert_eq!(
+        response["errors"][0]["extensions"]["reason"],
+        "the token is meant for another audience (aud)"
+    );
     refused(
         &app,
         &rs256(dir.path(), &claims(json!({ "exp": now() - 600 }))),

@@ -25,6 +25,7 @@ use api::startup::Application;
 pub mod fixtures;
 pub mod mutations;
 pub mod postgres;
+pub mod proxy;
 pub mod queries;
 pub mod response;
 
@@ -94,9 +95,11 @@ macro_rules! on_one_database {
 fn settings(url: String) -> Settings {
     Settings {
         database: DatabaseSettings {
-            url,
+            url: url.into(),
             is_default: false,
             max_connections: 5,
+            acquire_timeout: std::time::Duration::from_secs(2),
+            statement_timeout: Some(std::time::Duration::from_secs(30)),
         },
         listen_addr: "127.0.0.1:0".parse().unwrap(),
         auth: AuthSettings {
@@ -127,6 +130,8 @@ pub struct TestApp {
     client: reqwest::Client,
     _dir: Option<tempfile::TempDir>,
     postgres_db: Option<(String, String)>,
+    /// The test's database, reached directly (never through a proxy).
+    direct_url: String,
 }
 
 impl TestApp {
@@ -162,6 +167,22 @@ impl TestApp {
         Some(Self::start(backend, settings, dir, postgres_db).await)
     }
 
+    /// Starts the application on PostgreSQL reached through a proxy the test can cut, to play
+    /// an outage; `None` when PostgreSQL is not available here.
+    pub async fn spawn_behind_proxy(
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Option<(Self, proxy::TcpProxy)> {
+        let admin = postgres::available().await?;
+        let name = postgres::new_database_name();
+        postgres::create_database(&admin, &name).await;
+        let target = postgres::server_address(&admin).await;
+        let proxy = proxy::TcpProxy::start(target).await;
+        let mut settings = settings(proxy.url(&postgres::with_database(&admin, &name)));
+        adjust(&mut settings);
+        let app = Self::start(Backend::Postgres, settings, None, Some((admin, name))).await;
+        Some((app, proxy))
+    }
+
     async fn start(
         backend: Backend,
         settings: Settings,
@@ -172,6 +193,10 @@ impl TestApp {
             .await
             .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let direct_url = match &postgres_db {
+            Some((admin, name)) => postgres::with_database(admin, name),
+            None => settings.database.url.expose().to_owned(),
+        };
         let db = app.db().clone();
         let metrics = app.metrics();
         tokio::spawn(app.run_until_stopped());
@@ -183,6 +208,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             _dir: dir,
             postgres_db,
+            direct_url,
         }
     }
 
@@ -231,6 +257,31 @@ impl TestApp {
             .unwrap()
             .unwrap();
         row.try_get::<i64>("", "n").unwrap()
+    }
+
+    /// Takes a lock in a transaction of the test's own, outside the server's pool, and holds it
+    /// until the transaction is rolled back: on PostgreSQL `table` locked against reads and
+    /// writes; on SQLite the database's write lock (readers go on).
+    pub async fn hold_lock(&self, table: &str) -> sea_orm::DatabaseTransaction {
+        use sea_orm::{
+            ConnectionTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+        };
+        let conn = sea_orm::Database::connect(self.direct_url.as_str())
+            .await
+            .unwrap();
+        let txn = conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if self.backend == Backend::Postgres {
+            txn.execute_unprepared(&format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+                .await
+                .unwrap();
+        }
+        txn
     }
 
     pub fn manager(&self) -> String {

@@ -160,6 +160,24 @@ pub(crate) fn drop_database(admin: String, name: String) {
     .join();
 }
 
+/// The address of the server behind a `postgres://` URL.
+pub(crate) async fn server_address(url: &str) -> std::net::SocketAddr {
+    let authority = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[authority..];
+    let host = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let host = &host[host.rfind('@').map_or(0, |i| i + 1)..];
+    let host = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:5432")
+    };
+    tokio::net::lookup_host(host)
+        .await
+        .unwrap()
+        .next()
+        .expect("the PostgreSQL server's address resolves")
+}
+
 /// `admin`'s URL pointing at another database on the same server.
 pub(crate) fn with_database(admin: &str, name: &str) -> String {
     let (base, query) = admin

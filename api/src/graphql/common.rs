@@ -36,8 +36,8 @@ impl ErrorExtensions for Error {
                 tracing::error!(error = %source, chain = ?source, "internal error");
                 "internal error".to_owned()
             }
-            Error::Unavailable(source) => {
-                tracing::warn!(error = %source, "database busy after retries");
+            Error::Unavailable(source) | Error::Unreachable(source) | Error::TimedOut(source) => {
+                tracing::warn!(error = %source, "{self}");
                 self.to_string()
             }
             other => other.to_string(),
@@ -64,7 +64,7 @@ impl ErrorExtensions for Error {
                     e.set("problems", list);
                 }
                 Error::NotFoundAt { field, .. } => e.set("field", field.clone()),
-                Error::Unavailable(_) => e.set("retryable", true),
+                _ if self.is_retryable() => e.set("retryable", true),
                 _ => {}
             }
         })

@@ -25,6 +25,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use crate::domain::write::Writer;
+use crate::settings::Environment;
 use cost::{Costing, RateLimiter};
 
 #[derive(MergedObject, Default)]
@@ -66,13 +67,23 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     .limit_directives(20)
 }
 
-pub fn schema(db: DatabaseConnection, writer: Writer, limiter: Arc<RateLimiter>) -> AppSchema {
-    builder()
+/// The schema the service runs. In production an unknown field is refused without "Did you
+/// mean …" suggestions, which would spell out the schema to a caller exploring it.
+pub fn schema(
+    db: DatabaseConnection,
+    writer: Writer,
+    limiter: Arc<RateLimiter>,
+    environment: Environment,
+) -> AppSchema {
+    let builder = builder()
         .extension(Tracing)
         .extension(Costing::new(limiter))
         .data(db)
-        .data(writer)
-        .finish()
+        .data(writer);
+    match environment {
+        Environment::Production => builder.disable_suggestions().finish(),
+        Environment::Development => builder.finish(),
+    }
 }
 
 /// The SDL, as `portfolio-api schema` prints it and `schema.graphql` holds it.

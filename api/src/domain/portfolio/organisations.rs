@@ -4,7 +4,7 @@ use chrono::Utc;
 use entity::enums::OrganisationKind;
 use entity::{organisation, scheme};
 use sea_orm::ActiveValue::Set;
-use sea_orm::PaginatorTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::expect_organisation;
@@ -16,6 +16,17 @@ use crate::domain::values::{
 };
 use crate::domain::write::{Owner, Tx, Write};
 use crate::error::{Error, Problems, Result};
+
+/// Whether `id` names a grantee organisation: what a grantee token must name to be accepted.
+/// Asked while authenticating, before the token's bearer is trusted, so it reads as the service.
+pub async fn is_grantee<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, DbErr> {
+    let count = scope::organisations(&Actor::system())
+        .filter(organisation::Column::Id.eq(id))
+        .filter(organisation::Column::Kind.eq(OrganisationKind::Grantee))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
 
 /// `createOrganisation`: a funder, scheme manager, grantee or partner.
 #[derive(Clone, Debug)]
