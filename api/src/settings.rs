@@ -181,6 +181,16 @@ pub struct ConfigArgs {
         value_parser = parse_duration
     )]
     pub database_statement_timeout: Duration,
+    /// On SIGTERM, how long requests in flight may take to finish before what is still open is
+    /// rolled back and answered UNAVAILABLE.
+    #[arg(
+        long,
+        env = "SHUTDOWN_DRAIN",
+        global = true,
+        default_value = "30s",
+        value_parser = parse_duration
+    )]
+    pub shutdown_drain: Duration,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]
     pub http_workers: Option<usize>,
@@ -358,6 +368,8 @@ pub struct Settings {
     pub auto_migrate: bool,
     pub log: LogSettings,
     pub http_workers: Option<usize>,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_drain: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -421,6 +433,7 @@ impl Settings {
                 filter: args.rust_log.clone(),
             },
             http_workers: args.http_workers,
+            shutdown_drain: args.shutdown_drain,
         })
     }
 }
@@ -508,6 +521,7 @@ mod tests {
         let s = Settings::from_args(&args(&[])).unwrap();
         assert_eq!(s.database.acquire_timeout, Duration::from_secs(2));
         assert_eq!(s.database.statement_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(s.shutdown_drain, Duration::from_secs(30));
         let s = Settings::from_args(&args(&[
             "--database-acquire-timeout",
             "500ms",

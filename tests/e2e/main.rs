@@ -12,5 +12,6 @@ mod filing;
 mod ops;
 mod outage;
 mod queries;
+mod shutdown;
 mod tokens;
 mod writes;
