@@ -7,7 +7,7 @@ use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
 use entity::enums::Role;
 
-use crate::settings::{Cli, Command, Settings};
+use crate::settings::{Cli, Command, LogFormat, Settings};
 use crate::startup::Application;
 use crate::{db, graphql, telemetry};
 
@@ -20,7 +20,16 @@ pub async fn run(cli: Cli) -> ExitCode {
     let settings = match Settings::from_args(&cli.config) {
         Ok(s) => s,
         Err(err) => {
-            eprintln!("portfolio-api: configuration: {err}");
+            // Logging is not set up yet (its settings are what failed): write the one line
+            // in the format asked for.
+            let message = format!("configuration: {err}");
+            match cli.config.log_format {
+                LogFormat::Json => eprintln!(
+                    "{}",
+                    serde_json::json!({ "level": "ERROR", "message": message, "target": "api::cli" })
+                ),
+                LogFormat::Text => eprintln!("portfolio-api: {message}"),
+            }
             return ExitCode::from(2);
         }
     };
@@ -40,8 +49,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            tracing::error!("{message}");
-            eprintln!("portfolio-api: {message}");
+            telemetry::fatal(settings.log.format, &message);
             ExitCode::FAILURE
         }
     }
@@ -73,9 +81,13 @@ async fn seed(settings: &Settings, demo: bool) -> Result<(), String> {
             .await
             .map_err(|e| format!("migrating: {e}"))?;
     }
-    let db = db::connect(&settings.database, std::sync::Arc::new(Metrics::new()))
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let db = db::connect(
+        &settings.database,
+        std::sync::Arc::new(Metrics::new()),
+        "portfolio-api seed",
+    )
+    .await
+    .map_err(|e| format!("database: {e}"))?;
     match seed::load_demo(&db)
         .await
         .map_err(|e| format!("seeding: {e}"))?

@@ -71,6 +71,12 @@ pub enum Error {
     /// in the middle of a statement.
     #[error("the database is unreachable; retry the request shortly")]
     Unreachable(#[source] DbErr),
+    /// The service is stopping and the drain period ran out before this request finished;
+    /// whatever it had begun to write was rolled back.
+    #[error(
+        "the service is restarting and could not finish this request; nothing was written, retry it"
+    )]
+    ShuttingDown,
     /// A statement ran past the database's statement (or lock) timeout and was cancelled.
     #[error("the database took too long to answer; retry the request later")]
     TimedOut(#[source] DbErr),
@@ -104,7 +110,10 @@ impl Error {
             Self::NotFound(_) | Self::NotFoundAt { .. } => code::NOT_FOUND,
             Self::BadInput(_) => code::BAD_USER_INPUT,
             Self::Conflict(_) => code::CONFLICT,
-            Self::Unavailable(_) | Self::Unreachable(_) | Self::TimedOut(_) => code::UNAVAILABLE,
+            Self::Unavailable(_)
+            | Self::Unreachable(_)
+            | Self::TimedOut(_)
+            | Self::ShuttingDown => code::UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
         }
     }
@@ -113,7 +122,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::Unavailable(_) | Self::Unreachable(_) | Self::TimedOut(_)
+            Self::Unavailable(_) | Self::Unreachable(_) | Self::TimedOut(_) | Self::ShuttingDown
         )
     }
 }

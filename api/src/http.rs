@@ -22,12 +22,14 @@ use crate::graphql::AppSchema;
 use crate::graphql::common::default_code;
 use crate::graphql::loaders::Db;
 use crate::metrics::Metrics;
+use crate::shutdown::{self, Drain};
 
 pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub authenticator: Authenticator,
     pub metrics: Arc<Metrics>,
+    pub drain: Drain,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -156,7 +158,7 @@ async fn graphql(
         tokio::spawn,
     );
     let request = request.data(actor).data(loader);
-    let mut response = state.schema.execute(request).await;
+    let mut response = shutdown::scope(state.drain.clone(), state.schema.execute(request)).await;
     let mut retry_after = None;
     for err in &mut response.errors {
         ensure_code(err);
@@ -225,6 +227,11 @@ async fn healthz() -> HttpResponse {
 pub const READINESS_TIMEOUT: Duration = Duration::from_millis(800);
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.drain.is_draining() {
+        return HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("shutting down\n");
+    }
     let error = match tokio::time::timeout(READINESS_TIMEOUT, state.db.ping()).await {
         Ok(Ok(())) => {
             return HttpResponse::Ok()

@@ -12,5 +12,6 @@ pub mod http;
 pub mod metrics;
 pub mod seed;
 pub mod settings;
+pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

@@ -97,6 +97,12 @@ fn parse_positive_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// A value that may hold a secret (a password in a database URL, a JWT secret): kept so that
+/// printing the parsed command line never shows it.
+fn parse_secret(text: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(text))
+}
+
 fn parse_ttl(text: &str) -> Result<Duration, String> {
     parse_positive_duration(text).map_err(|e| e.replace("duration", "lifetime"))
 }
@@ -110,8 +116,14 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
     /// postgres://… or sqlite://…; default: an SQLite file in the working folder, demo-seeded.
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        hide_env_values = true,
+        value_parser = parse_secret
+    )]
+    pub database_url: Option<SecretString>,
     #[arg(
         long,
         env = "LISTEN_ADDR",
@@ -125,9 +137,10 @@ pub struct ConfigArgs {
         env = "JWT_SECRET",
         global = true,
         hide = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_secret
     )]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<SecretString>,
     #[arg(long, env = "JWT_ISSUER", global = true)]
     pub jwt_issuer: Option<String>,
     #[arg(long, env = "JWT_AUDIENCE", global = true)]
@@ -181,6 +194,16 @@ pub struct ConfigArgs {
         value_parser = parse_duration
     )]
     pub database_statement_timeout: Duration,
+    /// On SIGTERM, how long requests in flight may take to finish before what is still open is
+    /// rolled back and answered UNAVAILABLE.
+    #[arg(
+        long,
+        env = "SHUTDOWN_DRAIN",
+        global = true,
+        default_value = "30s",
+        value_parser = parse_duration
+    )]
+    pub shutdown_drain: Duration,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]
     pub http_workers: Option<usize>,
@@ -353,6 +376,7 @@ pub const PUBLISHED_SECRETS: &[&str] = &[
     "end-to-end-test-secret-0123456789abcdef",
     "cli-test-secret-0123456789abcdef0123",
     "a-different-secret-of-sufficient-length!!",
+    "a-jwt-secret-that-must-never-print-0123",
 ];
 
 #[derive(Debug, Clone)]
@@ -379,6 +403,8 @@ pub struct Settings {
     pub http_workers: Option<usize>,
     pub idempotency_retention: Duration,
     pub rate_limit: RateLimitSettings,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_drain: Duration,
 }
 
 /// Each caller's token bucket of request cost.
@@ -412,7 +438,7 @@ impl Settings {
         let key = match (&args.jwt_public_key_file, &args.jwt_secret) {
             (Some(path), _) => JwtKey::PublicKeyFile(path.clone()),
             (None, Some(secret)) => {
-                let secret = HmacSecret::try_from(secret.clone())?;
+                let secret = HmacSecret::try_from(secret.expose_secret().to_owned())?;
                 if environment == Environment::Production && secret.is_published() {
                     return Err(ConfigError::PublishedSecret);
                 }
@@ -423,7 +449,11 @@ impl Settings {
             }
             (None, None) => JwtKey::Hmac(HmacSecret::development()),
         };
-        let (url, is_default) = match args.database_url.as_deref().map(str::trim) {
+        let url = args
+            .database_url
+            .as_ref()
+            .map(|url| url.expose_secret().trim());
+        let (url, is_default) = match url {
             Some(url) if !url.is_empty() => (url.to_owned(), false),
             _ => (format!("sqlite://{DEFAULT_SQLITE_FILE}?mode=rwc"), true),
         };
@@ -454,6 +484,7 @@ impl Settings {
                 burst: args.rate_limit_burst,
                 per_second: args.rate_limit_per_second,
             },
+            shutdown_drain: args.shutdown_drain,
         })
     }
 }
@@ -505,14 +536,17 @@ mod tests {
     }
 
     #[test]
-    fn a_database_url_never_prints_its_password() {
+    fn neither_a_database_password_nor_a_jwt_secret_ever_prints() {
         let a = args(&[
             "--database-url",
             "postgres://portfolio:s3cr%2Ft@db:5432/portfolio?sslmode=require",
+            "--jwt-secret",
+            "a-jwt-secret-that-must-never-print-0123",
         ]);
         let s = Settings::from_args(&a).unwrap();
-        let printed = format!("{} {:?} {s:?}", s.database.url, s.database.url);
+        let printed = format!("{} {:?} {s:?} {a:?}", s.database.url, s.database.url);
         assert!(!printed.contains("s3cr"), "{printed}");
+        assert!(!printed.contains("never-print"), "{printed}");
         assert!(printed.contains("postgres://portfolio:***@db:5432/portfolio?sslmode=require"));
         assert_eq!(
             s.database
@@ -541,6 +575,7 @@ mod tests {
         let s = Settings::from_args(&args(&[])).unwrap();
         assert_eq!(s.database.acquire_timeout, Duration::from_secs(2));
         assert_eq!(s.database.statement_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(s.shutdown_drain, Duration::from_secs(30));
         let s = Settings::from_args(&args(&[
             "--database-acquire-timeout",
             "500ms",

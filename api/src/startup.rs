@@ -1,14 +1,17 @@
 //! Building and running the application: what `serve` does, and what tests start on a random port.
 
-use std::net::TcpListener;
+use std::future::Future;
+use std::net::{Shutdown, TcpListener};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::HttpMessage;
 use actix_web::dev::{Server, Service};
+use actix_web::http::ConnectionType;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
+use socket2::SockRef;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::auth::Authenticator;
@@ -18,7 +21,8 @@ use crate::graphql::cost::RateLimiter;
 use crate::http::{AppState, routes};
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
-use crate::settings::Settings;
+use crate::settings::{DatabaseSettings, Settings};
+use crate::shutdown::{self, Drain};
 use crate::telemetry::RequestSpan;
 use crate::{db, graphql};
 
@@ -41,11 +45,20 @@ pub enum StartError {
 /// error, the logs' `request_id` and audit events' `requestId`).
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// After the drain period, how long the requests it cut get to send their answers.
+const ANSWER_AFTER_DRAIN: Duration = Duration::from_secs(5);
+
 pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
     metrics: Arc<Metrics>,
+    drain: Drain,
+    drain_period: Duration,
+    database: DatabaseSettings,
+    application_name: String,
+    /// The listening socket (a second handle to it), shut to refuse new connections on SIGTERM.
+    listener: TcpListener,
 }
 
 impl Application {
@@ -55,7 +68,8 @@ impl Application {
         if settings.auto_migrate {
             db::migrate(&settings.database).await?;
         }
-        let db = db::connect(&settings.database, metrics.clone()).await?;
+        let application_name = db::application_name();
+        let db = db::connect(&settings.database, metrics.clone(), &application_name).await?;
         // Only the default embedded database is seeded without being asked, and only once.
         if settings.database.is_default && db::is_empty(&db).await? {
             match seed::load_demo(&db).await.map_err(StartError::Seed)? {
@@ -77,6 +91,11 @@ impl Application {
             .port();
         let writer = Writer::new(db.clone(), settings.idempotency_retention);
         idempotency::spawn_purge(db.clone(), settings.idempotency_retention);
+        let drain = Drain::new();
+        let bound = listener.try_clone().map_err(|source| StartError::Bind {
+            addr: settings.listen_addr.to_string(),
+            source,
+        })?;
         let state = web::Data::new(AppState {
             schema: graphql::schema(
                 db.clone(),
@@ -90,20 +109,32 @@ impl Application {
             db: db.clone(),
             authenticator,
             metrics: metrics.clone(),
+            drain: drain.clone(),
         });
         let request_metrics = metrics.clone();
+        let request_drain = drain.clone();
         let mut server = HttpServer::new(move || {
             let request_metrics = request_metrics.clone();
+            let request_drain = request_drain.clone();
             App::new()
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
+                    let in_flight = request_drain.request();
                     let method = req.method().to_string();
                     let request_id = req.extensions().get::<RequestId>().copied();
                     let metrics = request_metrics.clone();
+                    let drain = request_drain.clone();
                     let fut = srv.call(req);
                     async move {
                         let mut res = fut.await?;
+                        drop(in_flight);
                         metrics.record_request(&method, res.status().as_u16(), started.elapsed());
+                        // While draining, a connection carries no request after this one.
+                        if drain.is_draining() {
+                            res.response_mut()
+                                .head_mut()
+                                .set_connection_type(ConnectionType::Close);
+                        }
                         // Every answer names its request, as the logs and audit events do.
                         if let Some(value) =
                             request_id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok())
@@ -118,7 +149,10 @@ impl Application {
                 .app_data(web::PayloadConfig::new(crate::http::MAX_BODY_BYTES))
                 .configure(routes)
         })
-        .shutdown_timeout(20);
+        // Signals are the drain's (`run_until_stopped`); actix only closes the connections
+        // left once no request is in flight, waiting at most this for their last bytes.
+        .disable_signals()
+        .shutdown_timeout(ANSWER_AFTER_DRAIN.as_secs());
         if let Some(workers) = settings.http_workers {
             server = server.workers(workers);
         }
@@ -140,6 +174,11 @@ impl Application {
             server,
             db,
             metrics,
+            drain,
+            drain_period: settings.shutdown_drain,
+            database: settings.database.clone(),
+            application_name,
+            listener: bound,
         })
     }
 
@@ -155,8 +194,66 @@ impl Application {
         self.metrics.clone()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests (up to 20 s).
+    /// Serves until SIGTERM or Ctrl-C, then drains (see `shutdown`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.run_until(shutdown::signal()).await
+    }
+
+    /// Serves until `stop` resolves, then drains: no new connections; the requests received
+    /// finish, for up to the drain period; what is still open after it is rolled back and
+    /// answered `UNAVAILABLE`; then the connections and the database pool are closed.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        tokio::select! {
+            result = &mut server => return result.map_err(std::io::Error::other)?,
+            () = stop => {}
+        }
+        let drain = self.drain;
+        tracing::info!(
+            in_flight = drain.in_flight(),
+            drain = ?self.drain_period,
+            "stopping: accepting no new connection, finishing the requests in flight"
+        );
+        drain.begin();
+        // Accept nothing more, and have the kernel refuse new connections at once (rather than
+        // queue them until the process exits) so that clients and load balancers go elsewhere.
+        handle.pause().await;
+        if let Err(err) = SockRef::from(&self.listener).shutdown(Shutdown::Read) {
+            tracing::warn!(error = %err, "could not close the listening socket");
+        }
+        if tokio::time::timeout(self.drain_period, drain.until_quiet())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                in_flight = drain.in_flight(),
+                "drain period over: rolling back the writes still open"
+            );
+            drain.end();
+            match db::cancel_running_statements(&self.database, &self.application_name).await {
+                Ok(0) => {}
+                Ok(cancelled) => tracing::info!(cancelled, "cancelled the statements running"),
+                Err(err) => tracing::warn!(error = %err, "could not cancel the statements running"),
+            }
+            if tokio::time::timeout(ANSWER_AFTER_DRAIN, drain.until_quiet())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    in_flight = drain.in_flight(),
+                    "requests still unanswered; closing their connections"
+                );
+            }
+        }
+        handle.stop(true).await;
+        let result = server.await.map_err(std::io::Error::other)?;
+        match tokio::time::timeout(ANSWER_AFTER_DRAIN, self.db.close()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::warn!(error = %err, "closing the database pool"),
+            Err(_) => tracing::warn!("the database pool did not close in time"),
+        }
+        tracing::info!("stopped");
+        result
     }
 }

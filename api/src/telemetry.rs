@@ -31,7 +31,40 @@ pub fn init(settings: &LogSettings) {
             .try_init(),
     };
     // A second call (tests start many apps in one process) keeps the first subscriber.
-    drop(result);
+    if result.is_ok() && settings.format == LogFormat::Json {
+        // A panic, in any thread, is one more JSON log line rather than plain text on stderr.
+        std::panic::set_hook(Box::new(|panic| {
+            let location = panic
+                .location()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let message = panic
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let thread = std::thread::current();
+            tracing::error!(
+                panic = %message,
+                %location,
+                thread = thread.name().unwrap_or("unnamed"),
+                "panic"
+            );
+        }));
+    }
+}
+
+/// Prints a message that ends the process in the configured format: a JSON line when logs are
+/// JSON (so that a log collector reads every line), plain text otherwise.
+pub fn fatal(format: LogFormat, message: &str) {
+    match format {
+        LogFormat::Json => tracing::error!("{message}"),
+        LogFormat::Text => {
+            tracing::error!("{message}");
+            eprintln!("portfolio-api: {message}");
+        }
+    }
 }
 
 /// The span of one HTTP request: tracing-actix-web's fields, except that `http.target` is the

@@ -373,3 +373,86 @@ fn a_database_password_never_reaches_the_log() {
         }
     }
 }
+
+/// SIGTERM with a write held past the drain period (the test holds SQLite's write lock): the
+/// write is rolled back and answered UNAVAILABLE, the process exits 0, and with
+/// LOG_FORMAT=json every line it wrote is JSON (no plain-text panic).
+#[tokio::test]
+async fn sigterm_rolls_back_a_write_that_outlives_the_drain_and_exits_cleanly() {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let database = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("api.sqlite").display()
+    );
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let mut child = command()
+        .env("DATABASE_URL", &database)
+        .env("JWT_SECRET", SECRET)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("SHUTDOWN_DRAIN", "1s")
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&client, &url).await;
+    let manager = api::auth::Signer::new(&AuthSettings {
+        key: JwtKey::Hmac(SECRET.to_owned().try_into().unwrap()),
+        issuer: None,
+        audience: None,
+    })
+    .unwrap()
+    .sign(
+        "manager",
+        entity::enums::Role::SchemeManager,
+        None,
+        Duration::from_secs(600),
+    )
+    .unwrap();
+    let conn = sea_orm::Database::connect(database.as_str()).await.unwrap();
+    let lock = conn
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let write = client
+        .post(format!("{url}/graphql"))
+        .bearer_auth(&manager)
+        .json(&serde_json::json!({
+            "query": "mutation { createOrganisation(input: { name: \"Held\", kind: PARTNER }) { id } }"
+        }))
+        .send();
+    let stop = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        let status = terminate(&mut child).await;
+        (status, started.elapsed())
+    };
+    let (write, (status, took)) = tokio::join!(write, stop);
+    lock.rollback().await.unwrap();
+    let body: serde_json::Value = write.unwrap().json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAVAILABLE",
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["retryable"], true);
+    assert!(status.success(), "exit 0 after a drain, got {status}");
+    assert!(took < Duration::from_secs(8), "stopped after {took:?}");
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    for line in log.lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "a line that is not JSON: {line}"
+        );
+    }
+    assert!(log.contains("drain period over"), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+}

@@ -13,5 +13,6 @@ mod hardening;
 mod ops;
 mod outage;
 mod queries;
+mod shutdown;
 mod tokens;
 mod writes;

@@ -119,6 +119,7 @@ fn settings(url: String) -> Settings {
             burst: 500_000,
             per_second: 10_000,
         },
+        shutdown_drain: std::time::Duration::from_secs(10),
     }
 }
 
@@ -132,6 +133,8 @@ pub struct TestApp {
     postgres_db: Option<(String, String)>,
     /// The test's database, reached directly (never through a proxy).
     direct_url: String,
+    stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    server: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
 
 impl TestApp {
@@ -199,7 +202,13 @@ impl TestApp {
         };
         let db = app.db().clone();
         let metrics = app.metrics();
-        tokio::spawn(app.run_until_stopped());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            // A test that drops its app without stopping it leaves the server running.
+            if stopped.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }));
         Self {
             backend,
             address,
@@ -209,6 +218,8 @@ impl TestApp {
             _dir: dir,
             postgres_db,
             direct_url,
+            stop: std::sync::Mutex::new(Some(stop)),
+            server: std::sync::Mutex::new(Some(server)),
         }
     }
 
@@ -244,19 +255,35 @@ impl TestApp {
         self.metrics.statements()
     }
 
-    /// How many rows a table holds, read directly (to prove nothing was written).
+    /// How many rows a table holds, read directly, over a connection of the test's own (to
+    /// prove nothing was written, whatever state the server is in).
     pub async fn count(&self, table: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};
-        let row = self
-            .db
+        let conn = sea_orm::Database::connect(self.direct_url.as_str())
+            .await
+            .unwrap();
+        let row = conn
             .query_one_raw(Statement::from_string(
-                self.db.get_database_backend(),
+                conn.get_database_backend(),
                 format!("SELECT COUNT(*) AS n FROM {table}"),
             ))
             .await
             .unwrap()
             .unwrap();
+        let _ = conn.close().await;
         row.try_get::<i64>("", "n").unwrap()
+    }
+
+    /// Stops the server as SIGTERM does (see `api::shutdown`) and waits until it has stopped.
+    pub async fn shut_down(&self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.lock().unwrap().take() {
+            let _ = stop.send(());
+        }
+        let server = self.server.lock().unwrap().take();
+        match server {
+            Some(server) => server.await.unwrap(),
+            None => Ok(()),
+        }
     }
 
     /// Takes a lock in a transaction of the test's own, outside the server's pool, and holds it

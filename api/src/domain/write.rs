@@ -38,6 +38,7 @@ use super::actor::Actor;
 use super::idempotency::{self, Idempotency};
 use super::scope::{GrantOwned, scoped};
 use crate::error::{Error, Result};
+use crate::shutdown;
 
 /// One change to the portfolio, as the frame runs it.
 pub trait Write: Sync {
@@ -115,23 +116,64 @@ impl Writer {
 
     /// Opens one transaction for `work`, which may run several writes through [`Tx::run`];
     /// retried whole while the database is busy, committed only if all of it succeeds.
+    ///
+    /// When the service is stopping and its drain period ends before the work does (see
+    /// `shutdown`), the work is given a moment to return from the statement it is in (which the
+    /// service cancels), then abandoned, and the transaction is rolled back here, by its owner,
+    /// inside the runtime: nothing is written and the client is told to retry. Left to be
+    /// dropped when the process stops, the transaction would be dropped outside any runtime.
     pub async fn transaction<T, F>(&self, actor: &Actor, work: F) -> Result<T>
     where
         T: Send,
         F: for<'t> Fn(&'t Tx<'t>) -> BoxFuture<'t, Result<T>> + Sync,
     {
         retrying(|| async {
+            let txn = shutdown::unless_drained(begin(&self.db))
+                .await
+                .ok_or(Error::ShuttingDown)??;
             let tx = Tx {
-                txn: begin(&self.db).await?,
+                txn,
                 actor,
                 audited: AtomicUsize::new(0),
                 idempotency_retention: self.idempotency_retention,
             };
-            let value = work(&tx).await?;
+            let finished = {
+                let mut work = work(&tx);
+                match shutdown::unless_drained(&mut work).await {
+                    Some(result) => Some(result),
+                    None => {
+                        let _ = tokio::time::timeout(ABANDON_WAIT, &mut work).await;
+                        None
+                    }
+                }
+            };
+            let Some(value) = finished else {
+                roll_back_abandoned(tx.txn).await;
+                return Err(Error::ShuttingDown);
+            };
+            let value = value?;
             tx.txn.commit().await?;
             Ok(value)
         })
         .await
+    }
+}
+
+/// How long an abandoned write may take to return from its statement, and then to roll back.
+const ABANDON_WAIT: Duration = Duration::from_secs(2);
+
+async fn roll_back_abandoned(txn: DatabaseTransaction) {
+    match tokio::time::timeout(ABANDON_WAIT, txn.rollback()).await {
+        Ok(Ok(())) => tracing::info!("drain period over: the write in progress was rolled back"),
+        // The rollback is then queued on the connection and runs before the pool hands it out
+        // again, or the server ends the transaction when the pool closes: nothing is committed.
+        Ok(Err(err)) => tracing::warn!(
+            error = %err,
+            "drain period over: the write in progress ends with its connection"
+        ),
+        Err(_) => tracing::warn!(
+            "drain period over: the write in progress ends with its connection (no answer to the rollback)"
+        ),
     }
 }
 
