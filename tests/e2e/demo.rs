@@ -12,16 +12,17 @@ query($id: UUID!) {
     scheme { name currency funder { name acronym kind } manager { name kind } }
     grantee { name acronym kind address phone website country description }
     objectives { number statement indicators { unit baseline target } }
-    participation { total female inPerson online unspecified }
+    participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
     reports {
       kind status periodStart periodEnd dueDate submittedAt version
       preparedBy { name role }
+      participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
       indicatorResults { actual narrative indicator { unit target } }
       activities {
         kind title startDate endDate venue location
         objective { number }
         organisers { name }
-        participation { mode total female withDisability }
+        participation { mode total female male withDisability }
         totals { total female inPerson online }
         outcomes { kind actor institution statement }
       }
@@ -80,8 +81,8 @@ on_both_databases! {
         assert_eq!(a2i["startDate"], "2024-09-27");
         assert_eq!(a2i["venue"], "Sunway Hotel");
         assert_eq!(a2i["participation"], json!([
-            { "mode": "IN_PERSON", "total": 229, "female": 104, "withDisability": null },
-            { "mode": "ONLINE", "total": 69, "female": 35, "withDisability": null },
+            { "mode": "IN_PERSON", "total": 229, "female": 104, "male": null, "withDisability": null },
+            { "mode": "ONLINE", "total": 69, "female": 35, "male": null, "withDisability": null },
         ]));
         assert_eq!(a2i["totals"], json!({ "total": 298, "female": 139, "inPerson": 229, "online": 69 }));
         assert_eq!(a2i["organisers"], json!([{ "name": "A2I Working Group" }]));
@@ -89,21 +90,21 @@ on_both_databases! {
         let ppif = activity(report, "Phnom Penh Internet Forum");
         assert_eq!(ppif["kind"], "FORUM");
         assert_eq!((ppif["startDate"].as_str(), ppif["endDate"].as_str()), (Some("2024-10-17"), Some("2024-10-18")));
-        assert_eq!(ppif["participation"], json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74, "withDisability": null }]));
+        assert_eq!(ppif["participation"], json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74, "male": null, "withDisability": null }]));
         assert_eq!(ppif["organisers"], json!([{ "name": "Digital Rights Working Group" }]));
 
         let dialogue = activity(report, "A policy dialogue on citizen scorecard");
         assert_eq!(dialogue["kind"], "POLICY_DIALOGUE");
         assert_eq!(dialogue["startDate"], "2024-12-06");
         assert_eq!(dialogue["venue"], "Cambodiana Hotel");
-        assert_eq!(dialogue["participation"], json!([{ "mode": "UNSPECIFIED", "total": 201, "female": 55, "withDisability": null }]));
+        assert_eq!(dialogue["participation"], json!([{ "mode": "UNSPECIFIED", "total": 201, "female": 55, "male": null, "withDisability": null }]));
         let health = dialogue["outcomes"].as_array().unwrap().iter()
             .find(|o| o["institution"] == "Ministry of Health").unwrap();
         assert_eq!(health["kind"], "POLICY_COMMITMENT");
         assert!(health["actor"].as_str().unwrap().contains("Khiev Hok"));
 
         let village = activity(report, "A National Dialogue for Smart Village");
-        assert_eq!(village["participation"], json!([{ "mode": "UNSPECIFIED", "total": 160, "female": 85, "withDisability": null }]));
+        assert_eq!(village["participation"], json!([{ "mode": "UNSPECIFIED", "total": 160, "female": 85, "male": null, "withDisability": null }]));
 
         let outcomes: usize = report["activities"].as_array().unwrap().iter()
             .map(|a| a["outcomes"].as_array().unwrap().len()).sum();
@@ -113,8 +114,11 @@ on_both_databases! {
         assert_eq!(kinds, ["CHALLENGE", "CHALLENGE", "LESSON_LEARNED", "LESSON_LEARNED", "LESSON_LEARNED"]);
         assert_eq!(report["caseStudies"].as_array().unwrap().len(), 4);
 
-        // 229 + 69 + 174 + 201 + 160 participants, 104 + 35 + 74 + 55 + 85 women.
-        assert_eq!(g["participation"], json!({ "total": 833, "female": 353, "inPerson": 229, "online": 69, "unspecified": 535 }));
+        // 229 + 69 + 174 + 201 + 160 participants, 104 + 35 + 74 + 55 + 85 women; the report
+        // never counts men, so none are recorded.
+        assert_eq!(g["participation"], json!({ "total": 833, "female": 353, "male": 0, "inPerson": 229, "online": 69,
+            "unspecified": 535, "femaleRecordedOf": 833, "maleRecordedOf": 0, "withDisabilityRecordedOf": 0 }));
+        assert_eq!(report["participation"], g["participation"]);
     }
 
     async fn the_portfolio_summary_agrees_with_the_rows_it_summarises(app) {

@@ -153,7 +153,8 @@ impl Report {
 pub struct ParticipantCount {
     pub mode: String,
     pub total: i64,
-    pub female: i64,
+    pub female: Option<i64>,
+    pub male: Option<i64>,
     pub with_disability: Option<i64>,
 }
 
@@ -174,7 +175,7 @@ pub struct Activity {
 }
 
 impl Returned for Activity {
-    const FIELDS: &'static str = "id version kind title startDate endDate venue location objective { id } participation { mode total female withDisability } organisers { id name kind }";
+    const FIELDS: &'static str = "id version kind title startDate endDate venue location objective { id } participation { mode total female male withDisability } organisers { id name kind }";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

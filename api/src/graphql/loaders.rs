@@ -199,6 +199,7 @@ macro_rules! totals_of {
 }
 
 totals_of!(ParticipationOfGrant, participation_by_grant, "grant");
+totals_of!(ParticipationOfReport, participation_by_report, "report");
 totals_of!(TotalsOfActivity, participation_by_activity, "activity");
 
 /// The arguments of a nested list of grants; parents asking with the same arguments share one batch.

@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use entity::report;
 use uuid::Uuid;
 
-use super::activity::Activity;
+use super::activity::{Activity, ParticipationSummary};
 use super::case_study::CaseStudy;
 use super::common::{ContextExt, GqlResult, ReportKind, ReportStatus};
 use super::cost;
@@ -14,6 +14,7 @@ use super::input::run;
 use super::lesson::Lesson;
 use super::loaders::{
     ActivitiesOfReport, CaseStudiesOfReport, GrantById, IndicatorResultsOfReport, LessonsOfReport,
+    ParticipationOfReport,
 };
 use super::scalars::Date;
 use crate::domain::report::edit::{CreateReport, PersonText, UpdateReport};
@@ -85,6 +86,14 @@ impl Report {
             .load_one(ActivitiesOfReport(self.0.id))
             .await?;
         Ok(rows.unwrap_or_default().into_iter().map(Activity).collect())
+    }
+    /// The participation of the report's activities added up.
+    async fn participation(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
+        let totals = ctx
+            .loader()?
+            .load_one(ParticipationOfReport(self.0.id))
+            .await?;
+        Ok(totals.unwrap_or_default().into())
     }
     /// Challenges first, then lessons learned, each in the order given.
     #[graphql(complexity = "cost::list(cost::LESSONS, child_complexity)")]
