@@ -5,6 +5,7 @@ pub mod activity;
 pub mod activity_organiser;
 pub mod audit_event;
 pub mod case_study;
+pub mod correction;
 pub mod enums;
 pub mod funding_period;
 pub mod grant;

@@ -16,6 +16,7 @@ query($id: UUID!) {
     reports {
       kind status periodStart periodEnd dueDate submittedAt version
       preparedBy { name role }
+      corrections { field asReported recordedAs reason }
       participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
       indicatorResults { actual narrative indicator { unit target } }
       activities {
@@ -63,7 +64,8 @@ on_both_databases! {
         assert_eq!(g["objectives"][0]["number"], 2);
         assert!(g["objectives"][0]["statement"].as_str().unwrap().to_lowercase()
             .contains("public policies and laws is inclusive and democratic"));
-        assert_eq!(g["objectives"][0]["indicators"][0]["target"], "3");
+        // The report states neither a baseline nor a target for its indicator.
+        assert_eq!(g["objectives"][0]["indicators"][0], json!({ "unit": "policy dialogues", "baseline": null, "target": null }));
 
         let report = &g["reports"][0];
         assert_eq!(report["kind"], "COMPLETION");
@@ -71,12 +73,29 @@ on_both_databases! {
         // The report prints "5th August 2025 to 31 January 2025"; the evident intent is 2024.
         assert_eq!((report["periodStart"].as_str(), report["periodEnd"].as_str()), (Some("2024-08-05"), Some("2025-01-31")));
         assert!(report["submittedAt"].as_str().unwrap().starts_with("2025-01-31"));
+        // Every value the report does not state as stored is a correction on the report.
+        let corrections: Vec<(&str, Option<&str>, &str)> = report["corrections"].as_array().unwrap().iter()
+            .map(|c| (c["field"].as_str().unwrap(), c["asReported"].as_str(), c["recordedAs"].as_str().unwrap()))
+            .collect();
+        assert_eq!(corrections, [
+            ("report.periodStart", Some("5th August 2025 to 31 January 2025"), "2024-08-05"),
+            ("grant.reference", None, "CAAS-API-2024"),
+            ("grant.title", None, "Advocacy and Policy Institute: inclusive and democratic public policy (Objective 2)"),
+            ("grant.status", None, "CLOSED"),
+            ("grant.fundingPeriods", None, "Full grant, 2024-08-05 to 2025-01-31, AUD 90000.00"),
+            ("report.dueDate", None, "2025-01-31"),
+            ("report.submittedAt", Some("January 31, 2025"), "2025-01-31T00:00:00Z"),
+            ("organisation.name", Some("the Smart Village Lab at the University"), "Smart Village Lab, University of Melbourne"),
+        ]);
+        assert!(report["corrections"].as_array().unwrap().iter().all(|c| !c["reason"].as_str().unwrap().is_empty()));
         assert_eq!(report["preparedBy"]["name"], "Chheng Samuth");
         assert_eq!(report["preparedBy"]["role"], "Research and MEAL Specialist, Advocacy and Policy Institute (API)");
         assert_eq!(report["indicatorResults"][0]["actual"], "3");
         assert!(report["indicatorResults"][0]["narrative"].as_str().unwrap().starts_with("Three (3) policy dialogues"));
 
         assert_eq!(report["activities"].as_array().unwrap().len(), 4);
+        // No activity's location is printed in the report.
+        assert!(report["activities"].as_array().unwrap().iter().all(|a| a["location"].is_null()));
         let a2i = activity(report, "Celebrate International Day");
         assert_eq!(a2i["startDate"], "2024-09-27");
         assert_eq!(a2i["venue"], "Sunway Hotel");
@@ -185,12 +204,12 @@ on_both_databases! {
         let expected: std::collections::BTreeMap<&str, usize> = [
             ("createOrganisation", 7), ("createScheme", 1), ("createGrant", 1),
             ("addFundingPeriod", 1), ("addObjective", 1), ("addIndicator", 1),
-            ("createReport", 1), ("recordIndicatorResult", 1), ("createActivity", 4),
+            ("createReport", 1), ("addCorrection", 8), ("recordIndicatorResult", 1), ("createActivity", 4),
             ("recordOutcome", 10), ("addLesson", 5), ("addCaseStudy", 4),
             ("submitReport", 1), ("recordHistoricSubmission", 1),
         ].into_iter().collect();
         assert_eq!(counts, expected);
-        assert_eq!(trail.total_count, 39);
+        assert_eq!(trail.total_count, 47);
         assert!(trail.events.iter().all(|e| e.role == "SCHEME_MANAGER"));
 
         // The submission date the report states is set after the fact, as a change of its own,
@@ -204,6 +223,6 @@ on_both_databases! {
         // Loading it again writes nothing.
         app.seed_demo().await;
         let again = app.audit_events(&app.manager(), json!({ "actor": "system:seed" })).await;
-        assert_eq!(again.total_count, 39);
+        assert_eq!(again.total_count, 47);
     }
 }

@@ -58,3 +58,53 @@ on_both_databases! {
         assert_eq!(totals["femaleShare"], Value::Null);
     }
 }
+
+on_both_databases! {
+    async fn a_grantee_or_the_scheme_manager_records_a_correction_and_it_is_audited(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap();
+        let events = app.count("audit_events").await;
+        let correction = app.add_correction(&grantee, json!({
+            "reportId": report.id, "field": "activity.location", "asReported": null,
+            "recordedAs": "Phnom Penh", "reason": "The hotel is in Phnom Penh; the report does not say so.",
+        })).await.unwrap();
+        assert_eq!((correction.field.as_str(), correction.as_reported.as_deref(), correction.recorded_as.as_str()),
+            ("activity.location", None, "Phnom Penh"));
+        assert_eq!(app.count("audit_events").await, events + 1);
+        let audit = app.data("query($id: UUID!) { auditEvents(filter: { entityId: $id }) { edges { node { action entity } } } }",
+            json!({ "id": correction.id }), &app.manager()).await;
+        assert_eq!(audit["auditEvents"]["edges"][0]["node"], json!({ "action": "addCorrection", "entity": "Correction" }));
+
+        let refused = app.add_correction(&grantee, json!({ "reportId": report.id, "field": "report.dueDate",
+            "recordedAs": " ", "reason": "r" })).await.unwrap_err();
+        assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("BAD_USER_INPUT", Some("recordedAs")));
+        let analyst = app.add_correction(&app.analyst(), json!({ "reportId": report.id, "field": "f",
+            "recordedAs": "x", "reason": "r" })).await.unwrap_err();
+        assert_eq!(analyst.code, "FORBIDDEN");
+        let other = app.other_grantee(s.scheme).await;
+        let theirs = app.add_correction(&app.grantee(other.org), json!({ "reportId": report.id, "field": "f",
+            "recordedAs": "x", "reason": "r" })).await.unwrap_err();
+        assert_eq!(theirs.code, "NOT_FOUND");
+
+        // Once submitted, the grantee's report is read-only to it; the scheme manager may still
+        // record what it had to correct.
+        app.create_activity(&grantee, activity_input(report.id, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10 }]))).await.unwrap();
+        let report = app.data("query($id: UUID!) { report(id: $id) { id version } }", json!({ "id": report.id }), &grantee)
+            .await["report"].clone();
+        app.submit_report(&grantee, report.clone()).await.unwrap();
+        let report: portfolio_tests::mutations::Ref = serde_json::from_value(report).unwrap();
+        let late = app.add_correction(&grantee, json!({ "reportId": report.id, "field": "f",
+            "recordedAs": "x", "reason": "r" })).await.unwrap_err();
+        assert_eq!(late.code, "CONFLICT");
+        app.add_correction(&app.manager(), json!({ "reportId": report.id, "field": "report.periodEnd",
+            "asReported": "31 Jan", "recordedAs": "2025-01-31", "reason": "The year is not printed." })).await.unwrap();
+        let listed = app.data("query($id: UUID!) { report(id: $id) { corrections { field } } }",
+            json!({ "id": report.id }), &grantee).await;
+        assert_eq!(listed["report"]["corrections"], json!([{ "field": "activity.location" }, { "field": "report.periodEnd" }]));
+        let hidden = app.data("query($id: UUID!) { report(id: $id) { id } }", json!({ "id": report.id }), &app.grantee(other.org)).await;
+        assert_eq!(hidden["report"], Value::Null);
+    }
+}

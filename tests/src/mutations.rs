@@ -147,6 +147,21 @@ impl Report {
     }
 }
 
+/// A value of a report that had to be inferred or corrected to be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    pub id: Uuid,
+    pub field: String,
+    pub as_reported: Option<String>,
+    pub recorded_as: String,
+    pub reason: String,
+}
+
+impl Returned for Correction {
+    const FIELDS: &'static str = "id field asReported recordedAs reason";
+}
+
 /// One participation row of an activity, as sent and as returned.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -437,6 +452,11 @@ impl TestApp {
         input: Value,
     ) -> Result<CaseStudy, GqlError> {
         self.mutate("deleteCaseStudy", "DeleteInput", token, input)
+            .await
+    }
+
+    pub async fn add_correction(&self, token: &str, input: Value) -> Result<Correction, GqlError> {
+        self.mutate("addCorrection", "AddCorrectionInput", token, input)
             .await
     }
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    activity, activity_organiser, case_study, funding_period, grant, indicator, indicator_result,
-    lesson, objective, organisation, outcome, participation, report, scheme,
+    activity, activity_organiser, case_study, correction, funding_period, grant, indicator,
+    indicator_result, lesson, objective, organisation, outcome, participation, report, scheme,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -60,6 +60,7 @@ key!(
     IndicatorResultsOfReport,
     LessonsOfReport,
     CaseStudiesOfReport,
+    CorrectionsOfReport,
     ParticipationOfActivity,
     OrganisersOfActivity,
     OutcomesOfActivity,
@@ -134,6 +135,8 @@ has_many!(LessonsOfReport => lesson.report_id(ReportId),
     scoped::<lesson::Entity>, order Kind, Position, Id);
 has_many!(CaseStudiesOfReport => case_study.report_id(ReportId),
     scoped::<case_study::Entity>, order Position, Id);
+has_many!(CorrectionsOfReport => correction.report_id(ReportId),
+    scoped::<correction::Entity>, order Position, Id);
 has_many!(ParticipationOfActivity => participation.activity_id(ActivityId),
     scope::participation, order Mode);
 has_many!(OutcomesOfActivity => outcome.activity_id(ActivityId),

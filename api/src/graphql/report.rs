@@ -7,14 +7,15 @@ use uuid::Uuid;
 use super::activity::{Activity, ParticipationSummary};
 use super::case_study::CaseStudy;
 use super::common::{ContextExt, GqlResult, ReportKind, ReportStatus};
+use super::correction::Correction;
 use super::cost;
 use super::grant::Grant;
 use super::indicator_result::IndicatorResult;
 use super::input::run;
 use super::lesson::Lesson;
 use super::loaders::{
-    ActivitiesOfReport, CaseStudiesOfReport, GrantById, IndicatorResultsOfReport, LessonsOfReport,
-    ParticipationOfReport,
+    ActivitiesOfReport, CaseStudiesOfReport, CorrectionsOfReport, GrantById,
+    IndicatorResultsOfReport, LessonsOfReport, ParticipationOfReport,
 };
 use super::scalars::Date;
 use crate::domain::report::edit::{CreateReport, PersonText, UpdateReport};
@@ -94,6 +95,19 @@ impl Report {
             .load_one(ParticipationOfReport(self.0.id))
             .await?;
         Ok(totals.unwrap_or_default().into())
+    }
+    /// The values that had to be inferred or corrected to be stored, in the order recorded.
+    #[graphql(complexity = "cost::list(cost::CORRECTIONS, child_complexity)")]
+    async fn corrections(&self, ctx: &Context<'_>) -> GqlResult<Vec<Correction>> {
+        let rows = ctx
+            .loader()?
+            .load_one(CorrectionsOfReport(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Correction)
+            .collect())
     }
     /// Challenges first, then lessons learned, each in the order given.
     #[graphql(complexity = "cost::list(cost::LESSONS, child_complexity)")]

@@ -2,6 +2,7 @@
 //! their workflow DRAFT → SUBMITTED → ACCEPTED, or SUBMITTED → RETURNED → SUBMITTED
 //! (`workflow`).
 
+pub mod correction;
 pub mod edit;
 pub mod workflow;
 

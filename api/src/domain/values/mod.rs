@@ -38,6 +38,7 @@ pub mod caps {
     pub const LESSONS_PER_REPORT: u64 = 200;
     pub const CASE_STUDIES_PER_REPORT: u64 = 100;
     pub const ORGANISERS_PER_ACTIVITY: usize = 50;
+    pub const CORRECTIONS_PER_REPORT: u64 = 200;
 }
 
 /// An exact decimal quantity for indicators (baseline, target, actual), kept as canonical text.
