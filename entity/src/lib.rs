@@ -12,6 +12,7 @@ pub mod grant;
 pub mod idempotency_key;
 pub mod indicator;
 pub mod indicator_result;
+pub mod indicator_result_activity;
 pub mod lesson;
 pub mod objective;
 pub mod organisation;

@@ -18,7 +18,7 @@ query($id: UUID!) {
       preparedBy { name role }
       corrections { field asReported recordedAs reason }
       participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
-      indicatorResults { actual narrative indicator { unit target } }
+      indicatorResults { actual narrative indicator { unit target } activities { title } }
       activities {
         kind title startDate endDate venue location
         objective { number }
@@ -92,6 +92,15 @@ on_both_databases! {
         assert_eq!(report["preparedBy"]["role"], "Research and MEAL Specialist, Advocacy and Policy Institute (API)");
         assert_eq!(report["indicatorResults"][0]["actual"], "3");
         assert!(report["indicatorResults"][0]["narrative"].as_str().unwrap().starts_with("Three (3) policy dialogues"));
+        // The result's sentence lists four events as its evidence, though it says three.
+        let evidence: Vec<&str> = report["indicatorResults"][0]["activities"].as_array().unwrap().iter()
+            .map(|a| a["title"].as_str().unwrap()).collect();
+        assert_eq!(evidence, [
+            "Phnom Penh Internet Forum 2024",
+            "Celebrate International Day on Right to Information",
+            "A policy dialogue on citizen scorecard analysis, subnational budget analysis reports, digital tools, and OWSO reports on Citizens' feedback",
+            "A National Dialogue for Smart Village Lab and Model",
+        ]);
 
         assert_eq!(report["activities"].as_array().unwrap().len(), 4);
         // No activity's location is printed in the report.

@@ -14,6 +14,12 @@ async fn grant_participation(app: &TestApp, token: &str, grant: Uuid) -> Value {
     app.data(&query, json!({ "id": grant }), token).await["grant"]["participation"].clone()
 }
 
+/// The activities the first indicator result of `report` counts.
+async fn evidence(app: &TestApp, report: Uuid, token: &str) -> Value {
+    let query = "query($id: UUID!) { report(id: $id) { indicatorResults { activities { id } } } }";
+    app.data(query, json!({ "id": report }), token).await["report"]["indicatorResults"][0]["activities"].clone()
+}
+
 on_both_databases! {
     async fn a_count_whose_sex_was_not_recorded_never_moves_the_female_share(app) {
         let s = app.grant_to_report().await;
@@ -106,5 +112,44 @@ on_both_databases! {
         assert_eq!(listed["report"]["corrections"], json!([{ "field": "activity.location" }, { "field": "report.periodEnd" }]));
         let hidden = app.data("query($id: UUID!) { report(id: $id) { id } }", json!({ "id": report.id }), &app.grantee(other.org)).await;
         assert_eq!(hidden["report"], Value::Null);
+    }
+}
+
+on_both_databases! {
+    async fn an_indicator_result_names_the_activities_it_counts_and_only_of_its_own_report(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let first = app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10 }]))).await.unwrap().id;
+        let second = app.create_activity(&grantee, activity_input(report, None, "2024-10-17", "2024-10-17",
+            json!([{ "mode": "IN_PERSON", "total": 20 }]))).await.unwrap().id;
+        let elsewhere = app.create_report(&grantee, report_input(s.grant, "COMPLETION", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let foreign = app.create_activity(&grantee, activity_input(elsewhere, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 5 }]))).await.unwrap().id;
+
+        let refused = app.record_indicator_result(&grantee, json!({ "reportId": report, "indicatorId": s.indicator,
+            "actual": "2", "activityIds": [first, foreign] })).await.unwrap_err();
+        assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("BAD_USER_INPUT", Some("activityIds[1]")));
+        let twice = app.record_indicator_result(&grantee, json!({ "reportId": report, "indicatorId": s.indicator,
+            "actual": "2", "activityIds": [first, first] })).await.unwrap_err();
+        assert_eq!(twice.field.as_deref(), Some("activityIds[1]"));
+        assert_eq!(app.count("indicator_results").await, 0);
+
+        let result = app.record_indicator_result(&grantee, json!({ "reportId": report, "indicatorId": s.indicator,
+            "actual": "2", "activityIds": [second, first] })).await.unwrap();
+        assert_eq!(evidence(&app, report, &grantee).await, json!([{ "id": second }, { "id": first }]));
+
+        let updated = app.update_indicator_result(&grantee, json!({ "id": result.id, "version": result.version,
+            "activityIds": [first] })).await.unwrap();
+        assert_eq!(updated.id, result.id);
+        assert_eq!(evidence(&app, report, &grantee).await, json!([{ "id": first }]));
+        let audit = app.data("query($id: UUID!) { auditEvents(filter: { entityId: $id }) { edges { node { action after } } } }",
+            json!({ "id": result.id }), &app.manager()).await;
+        let changed = audit["auditEvents"]["edges"].as_array().unwrap().iter()
+            .find(|e| e["node"]["action"] == "updateIndicatorResult").unwrap();
+        assert_eq!(changed["node"]["after"]["activity_ids"], json!([first]));
     }
 }

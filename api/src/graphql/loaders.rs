@@ -8,7 +8,8 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use entity::{
     activity, activity_organiser, case_study, correction, funding_period, grant, indicator,
-    indicator_result, lesson, objective, organisation, outcome, participation, report, scheme,
+    indicator_result, indicator_result_activity, lesson, objective, organisation, outcome,
+    participation, report, scheme,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -61,6 +62,7 @@ key!(
     LessonsOfReport,
     CaseStudiesOfReport,
     CorrectionsOfReport,
+    EvidenceOfResult,
     ParticipationOfActivity,
     OrganisersOfActivity,
     OutcomesOfActivity,
@@ -137,6 +139,8 @@ has_many!(CaseStudiesOfReport => case_study.report_id(ReportId),
     scoped::<case_study::Entity>, order Position, Id);
 has_many!(CorrectionsOfReport => correction.report_id(ReportId),
     scoped::<correction::Entity>, order Position, Id);
+has_many!(EvidenceOfResult => indicator_result_activity.indicator_result_id(IndicatorResultId),
+    scoped::<indicator_result_activity::Entity>, order Position);
 has_many!(ParticipationOfActivity => participation.activity_id(ActivityId),
     scope::participation, order Mode);
 has_many!(OutcomesOfActivity => outcome.activity_id(ActivityId),

@@ -142,6 +142,9 @@ struct ResultSeed {
     indicator: String,
     actual: String,
     narrative: Option<String>,
+    /// Keys of the activities the result counts.
+    #[serde(default)]
+    activities: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -350,17 +353,6 @@ async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {
         .await?;
     }
 
-    for res in &demo.indicator_results {
-        tx.run(&RecordIndicatorResult {
-            report_id: report.id,
-            indicator_id: lookup(&indicators, &res.indicator, "indicator")?,
-            actual: res.actual.clone(),
-            narrative: res.narrative.clone(),
-            idempotency_key: None,
-        })
-        .await?;
-    }
-
     let mut activities: HashMap<String, Uuid> = HashMap::new();
     for a in &demo.activities {
         let organiser_ids = a
@@ -398,6 +390,23 @@ async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {
             })
             .await?;
         }
+    }
+
+    // Results after the activities they name as their evidence.
+    for res in &demo.indicator_results {
+        tx.run(&RecordIndicatorResult {
+            report_id: report.id,
+            indicator_id: lookup(&indicators, &res.indicator, "indicator")?,
+            actual: res.actual.clone(),
+            narrative: res.narrative.clone(),
+            activity_ids: res
+                .activities
+                .iter()
+                .map(|key| lookup(&activities, key, "activity"))
+                .collect::<Result<Vec<_>>>()?,
+            idempotency_key: None,
+        })
+        .await?;
     }
 
     for l in &demo.lessons {

@@ -39,6 +39,7 @@ pub mod caps {
     pub const CASE_STUDIES_PER_REPORT: u64 = 100;
     pub const ORGANISERS_PER_ACTIVITY: usize = 50;
     pub const CORRECTIONS_PER_REPORT: u64 = 200;
+    pub const EVIDENCE_PER_RESULT: usize = 500;
 }
 
 /// An exact decimal quantity for indicators (baseline, target, actual), kept as canonical text.
