@@ -17,8 +17,9 @@ query($id: UUID!) {
       kind status periodStart periodEnd dueDate submittedAt version
       preparedBy { name role }
       corrections { field asReported recordedAs reason }
+      warnings { code field relatedIds }
       participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
-      indicatorResults { actual narrative indicator { unit target } activities { title } }
+      indicatorResults { id actual narrative indicator { unit target } activities { id title } }
       activities {
         kind title startDate endDate venue location
         objective { number }
@@ -95,6 +96,13 @@ on_both_databases! {
         // The result's sentence lists four events as its evidence, though it says three.
         let evidence: Vec<&str> = report["indicatorResults"][0]["activities"].as_array().unwrap().iter()
             .map(|a| a["title"].as_str().unwrap()).collect();
+        // ... which the report carries as its one warning: 3 reported, 4 linked.
+        let result = &report["indicatorResults"][0];
+        let mut related = vec![result["id"].clone()];
+        related.extend(result["activities"].as_array().unwrap().iter().map(|a| a["id"].clone()));
+        assert_eq!(report["warnings"], json!([
+            { "code": "INDICATOR_EVIDENCE_MISMATCH", "field": "activityIds", "relatedIds": related },
+        ]));
         assert_eq!(evidence, [
             "Phnom Penh Internet Forum 2024",
             "Celebrate International Day on Right to Information",

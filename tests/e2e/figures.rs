@@ -153,3 +153,87 @@ on_both_databases! {
         assert_eq!(changed["node"]["after"]["activity_ids"], json!([first]));
     }
 }
+
+const WARNINGS: &str = "query($id: UUID!) { report(id: $id) { warnings { code relatedIds } } }";
+
+async fn warning_codes(app: &TestApp, report: Uuid, token: &str) -> Vec<String> {
+    let data = app.data(WARNINGS, json!({ "id": report }), token).await;
+    data["report"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+on_both_databases! {
+    async fn a_warning_appears_with_its_cause_and_clears_when_it_is_fixed_without_blocking_anything(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2024-10-31"))
+            .await.unwrap().id;
+        assert!(warning_codes(&app, report, &grantee).await.is_empty());
+
+        // 201 participants without a mode beside 40 online may be the same people; and the sex
+        // of most of them is not recorded.
+        let activity = app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "UNSPECIFIED", "total": 201 }, { "mode": "ONLINE", "total": 40, "female": 20 }]))).await.unwrap();
+        assert_eq!(warning_codes(&app, report, &grantee).await, ["OVERLAPPING_MODES", "SEX_NOT_RECORDED"]);
+        let fixed = app.update_activity(&grantee, json!({ "id": activity.id, "version": activity.version,
+            "participation": [{ "mode": "IN_PERSON", "total": 161, "female": 55 }, { "mode": "ONLINE", "total": 40, "female": 20 }] }))
+            .await.unwrap();
+        assert!(warning_codes(&app, report, &grantee).await.is_empty());
+
+        // An activity after the period, and a second progress report over part of the same period.
+        let late = app.create_activity(&grantee, activity_input(report, None, "2024-12-06", "2024-12-06",
+            json!([{ "mode": "IN_PERSON", "total": 3, "female": 1 }]))).await.unwrap();
+        let second = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-10-01", "2025-01-31"))
+            .await.unwrap().id;
+        assert_eq!(warning_codes(&app, report, &grantee).await, ["ACTIVITY_OUTSIDE_PERIOD", "OVERLAPPING_REPORT_PERIOD"]);
+        let data = app.data(WARNINGS, json!({ "id": report }), &grantee).await;
+        assert_eq!(data["report"]["warnings"][1]["relatedIds"], json!([second]));
+        app.delete_activity(&grantee, json!({ "id": late.id, "version": late.version })).await.unwrap();
+        app.update_report(&grantee, json!({ "id": second, "version": 1, "periodStart": "2024-11-01" })).await.unwrap();
+        assert!(warning_codes(&app, report, &grantee).await.is_empty());
+
+        // Warnings never block: a report with one is submitted, and the result carries it.
+        app.create_activity(&grantee, activity_input(report, None, "2024-10-17", "2024-10-17",
+            json!([{ "mode": "UNSPECIFIED", "total": 500 }]))).await.unwrap();
+        let current = app.data("query($id: UUID!) { report(id: $id) { id version } }", json!({ "id": report }), &grantee)
+            .await["report"].clone();
+        let submitted = app.graphql("mutation($input: SubmitReportInput!) { submitReport(input: $input) { status warnings { code } } }",
+            json!({ "input": current }), Some(&grantee)).await;
+        assert_eq!(submitted["data"]["submitReport"], json!({ "status": "SUBMITTED", "warnings": [{ "code": "SEX_NOT_RECORDED" }] }));
+        assert_eq!(fixed.participation.len(), 2);
+    }
+
+    async fn a_grantee_is_warned_of_a_possible_duplicate_only_among_its_own_activities(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let mut forum = activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74 }]));
+        forum["title"] = json!("Phnom Penh Internet Forum 2024");
+        let mine = app.create_activity(&grantee, forum.clone()).await.unwrap().id;
+
+        // The same forum, filed by a second grantee of the scheme.
+        let other = app.other_grantee(s.scheme).await;
+        let mut theirs = forum.clone();
+        theirs["reportId"] = json!(other.report);
+        theirs["startDate"] = json!("2024-10-18");
+        let their_id = app.create_activity(&app.grantee(other.org), theirs).await.unwrap().id;
+
+        assert!(warning_codes(&app, report, &grantee).await.is_empty(), "a grantee never learns of another's activity");
+        let seen = app.data(WARNINGS, json!({ "id": report }), &app.manager()).await;
+        assert_eq!(seen["report"]["warnings"], json!([{ "code": "POSSIBLE_DUPLICATE_ACTIVITY", "relatedIds": [mine, their_id] }]));
+
+        // Filed twice by the same grantee, it is warned.
+        let mut again = forum;
+        again["venue"] = json!("Himawari Hotel");
+        again["title"] = json!("PPIF");
+        let twice = app.create_activity(&grantee, again).await.unwrap();
+        assert!(warning_codes(&app, report, &grantee).await.is_empty(), "another title and venue is another event");
+        app.update_activity(&grantee, json!({ "id": twice.id, "version": twice.version, "title": "phnom penh internet forum 2024" })).await.unwrap();
+        assert_eq!(warning_codes(&app, report, &grantee).await, ["POSSIBLE_DUPLICATE_ACTIVITY", "POSSIBLE_DUPLICATE_ACTIVITY"]);
+    }
+}

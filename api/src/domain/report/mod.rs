@@ -4,6 +4,7 @@
 
 pub mod correction;
 pub mod edit;
+pub mod warnings;
 pub mod workflow;
 
 use chrono::NaiveDate;
