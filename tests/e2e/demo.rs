@@ -164,7 +164,8 @@ on_both_databases! {
               grantCount granteeCount activityCount funding { amount currency }
               participation { total female inPerson online femaleShare }
               byActivityKind { kind activityCount participation { total female } }
-              byGrantee { grantee { name } grantCount activityCount funding { amount } participation { total } }
+              byGrantee { grantee { name } grantCount activityCount funding { amount } participation { total } warnings { code count } }
+              warnings { code count }
               reportsByStatus { status count }
               overdueReports { id }
             }
@@ -196,6 +197,8 @@ on_both_databases! {
             { "kind": "WORKSHOP", "activityCount": 1, "participation": { "total": 298, "female": 139 } },
         ]));
         assert_eq!(s["byGrantee"][0]["grantee"]["name"], "Advocacy and Policy Institute");
+        assert_eq!(s["warnings"], json!([{ "code": "INDICATOR_EVIDENCE_MISMATCH", "count": 1 }]));
+        assert_eq!(s["byGrantee"][0]["warnings"], s["warnings"]);
         assert_eq!(s["byGrantee"][0]["participation"]["total"], 833);
         assert_eq!(s["reportsByStatus"], json!([{ "status": "SUBMITTED", "count": 1 }]));
         assert_eq!(s["overdueReports"], json!([]));

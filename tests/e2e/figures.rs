@@ -227,6 +227,15 @@ on_both_databases! {
         let seen = app.data(WARNINGS, json!({ "id": report }), &app.manager()).await;
         assert_eq!(seen["report"]["warnings"], json!([{ "code": "POSSIBLE_DUPLICATE_ACTIVITY", "relatedIds": [mine, their_id] }]));
 
+        let summary = "{ portfolioSummary { warnings { code count } byGrantee { grantee { id } warnings { code count } } } }";
+        let mine_only = app.data(summary, json!({}), &grantee).await;
+        assert_eq!(mine_only["portfolioSummary"]["warnings"], json!([]));
+        let all = app.data(summary, json!({}), &app.manager()).await;
+        assert_eq!(all["portfolioSummary"]["warnings"], json!([{ "code": "POSSIBLE_DUPLICATE_ACTIVITY", "count": 2 }]));
+        for g in all["portfolioSummary"]["byGrantee"].as_array().unwrap() {
+            assert_eq!(g["warnings"], json!([{ "code": "POSSIBLE_DUPLICATE_ACTIVITY", "count": 1 }]));
+        }
+
         // Filed twice by the same grantee, it is warned.
         let mut again = forum;
         again["venue"] = json!("Himawari Hotel");

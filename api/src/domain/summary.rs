@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::actor::Actor;
 use super::portfolio::GrantFilter;
+use super::report::warnings::{self, WarningCode};
 use super::scope::{self, scoped};
 use super::values::DateRange;
 use crate::error::{Error, Result};
@@ -336,6 +337,37 @@ pub async fn portfolio(
         reports_by_status,
         overdue_reports,
     })
+}
+
+/// How many warnings of each code the reports of the grants in `filter` carry (over what the
+/// caller may see), in code order. Warnings are computed when read, report by report.
+pub async fn warning_counts(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+) -> Result<Vec<(WarningCode, i64)>> {
+    let grant_filter = GrantFilter {
+        scheme_id: filter.scheme_id,
+        grantee_id: filter.grantee_id,
+        status: filter.grant_status,
+        active_from: filter.from,
+        active_to: filter.to,
+    };
+    let reports = scoped::<report::Entity>(actor)
+        .filter(
+            report::Column::GrantId
+                .in_subquery(scope::grant_ids_where(actor, grant_filter.condition())),
+        )
+        .order_by_asc(report::Column::Id)
+        .all(db)
+        .await?;
+    let mut counts: BTreeMap<WarningCode, i64> = BTreeMap::new();
+    for r in &reports {
+        for w in warnings::of_report(db, actor, r).await? {
+            *counts.entry(w.code).or_default() += 1;
+        }
+    }
+    Ok(counts.into_iter().collect())
 }
 
 fn reports_by_status(grant_ids: SelectStatement) -> SelectStatement {

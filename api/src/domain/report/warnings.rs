@@ -12,7 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::scope::{self, scoped};
 use crate::error::Result;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WarningCode {
     PossibleDuplicateActivity,
     OverlappingModes,
