@@ -201,7 +201,8 @@ async fn load(app: &TestApp, grants: usize) {
                         activity_id: Set(activity_id),
                         mode: Set(mode),
                         total: Set(total),
-                        female: Set(female),
+                        female: Set(Some(female)),
+                        male: Set(None),
                         with_disability: Set(None),
                     });
                 }

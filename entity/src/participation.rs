@@ -12,7 +12,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub mode: AttendanceMode,
     pub total: i32,
-    pub female: i32,
+    pub female: Option<i32>,
+    pub male: Option<i32>,
     pub with_disability: Option<i32>,
 }
 

@@ -6,6 +6,9 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_portfolio_tables;
 mod m20261128_000002_protect_audit_events;
 mod m20261128_000003_index_activity_references;
+mod m20261129_000001_allow_unrecorded_sex;
+mod m20261129_000002_create_report_corrections;
+mod m20261129_000003_create_indicator_result_activities;
 
 pub struct Migrator;
 
@@ -16,6 +19,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_portfolio_tables::Migration),
             Box::new(m20261128_000002_protect_audit_events::Migration),
             Box::new(m20261128_000003_index_activity_references::Migration),
+            Box::new(m20261129_000001_allow_unrecorded_sex::Migration),
+            Box::new(m20261129_000002_create_report_corrections::Migration),
+            Box::new(m20261129_000003_create_indicator_result_activities::Migration),
         ]
     }
 }

@@ -12,16 +12,19 @@ query($id: UUID!) {
     scheme { name currency funder { name acronym kind } manager { name kind } }
     grantee { name acronym kind address phone website country description }
     objectives { number statement indicators { unit baseline target } }
-    participation { total female inPerson online unspecified }
+    participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
     reports {
       kind status periodStart periodEnd dueDate submittedAt version
       preparedBy { name role }
-      indicatorResults { actual narrative indicator { unit target } }
+      corrections { field asReported recordedAs reason }
+      warnings { code field relatedIds }
+      participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
+      indicatorResults { id actual narrative indicator { unit target } activities { id title } }
       activities {
         kind title startDate endDate venue location
         objective { number }
         organisers { name }
-        participation { mode total female withDisability }
+        participation { mode total female male withDisability }
         totals { total female inPerson online }
         outcomes { kind actor institution statement }
       }
@@ -62,7 +65,8 @@ on_both_databases! {
         assert_eq!(g["objectives"][0]["number"], 2);
         assert!(g["objectives"][0]["statement"].as_str().unwrap().to_lowercase()
             .contains("public policies and laws is inclusive and democratic"));
-        assert_eq!(g["objectives"][0]["indicators"][0]["target"], "3");
+        // The report states neither a baseline nor a target for its indicator.
+        assert_eq!(g["objectives"][0]["indicators"][0], json!({ "unit": "policy dialogues", "baseline": null, "target": null }));
 
         let report = &g["reports"][0];
         assert_eq!(report["kind"], "COMPLETION");
@@ -70,18 +74,51 @@ on_both_databases! {
         // The report prints "5th August 2025 to 31 January 2025"; the evident intent is 2024.
         assert_eq!((report["periodStart"].as_str(), report["periodEnd"].as_str()), (Some("2024-08-05"), Some("2025-01-31")));
         assert!(report["submittedAt"].as_str().unwrap().starts_with("2025-01-31"));
+        // Every value the report does not state as stored is a correction on the report.
+        let corrections: Vec<(&str, Option<&str>, &str)> = report["corrections"].as_array().unwrap().iter()
+            .map(|c| (c["field"].as_str().unwrap(), c["asReported"].as_str(), c["recordedAs"].as_str().unwrap()))
+            .collect();
+        assert_eq!(corrections, [
+            ("report.periodStart", Some("5th August 2025 to 31 January 2025"), "2024-08-05"),
+            ("grant.reference", None, "CAAS-API-2024"),
+            ("grant.title", None, "Advocacy and Policy Institute: inclusive and democratic public policy (Objective 2)"),
+            ("grant.status", None, "CLOSED"),
+            ("grant.fundingPeriods", None, "Full grant, 2024-08-05 to 2025-01-31, AUD 90000.00"),
+            ("report.dueDate", None, "2025-01-31"),
+            ("report.submittedAt", Some("January 31, 2025"), "2025-01-31T00:00:00Z"),
+            ("organisation.name", Some("the Smart Village Lab at the University"), "Smart Village Lab, University of Melbourne"),
+        ]);
+        assert!(report["corrections"].as_array().unwrap().iter().all(|c| !c["reason"].as_str().unwrap().is_empty()));
         assert_eq!(report["preparedBy"]["name"], "Chheng Samuth");
         assert_eq!(report["preparedBy"]["role"], "Research and MEAL Specialist, Advocacy and Policy Institute (API)");
         assert_eq!(report["indicatorResults"][0]["actual"], "3");
         assert!(report["indicatorResults"][0]["narrative"].as_str().unwrap().starts_with("Three (3) policy dialogues"));
+        // The result's sentence lists four events as its evidence, though it says three.
+        let evidence: Vec<&str> = report["indicatorResults"][0]["activities"].as_array().unwrap().iter()
+            .map(|a| a["title"].as_str().unwrap()).collect();
+        // ... which the report carries as its one warning: 3 reported, 4 linked.
+        let result = &report["indicatorResults"][0];
+        let mut related = vec![result["id"].clone()];
+        related.extend(result["activities"].as_array().unwrap().iter().map(|a| a["id"].clone()));
+        assert_eq!(report["warnings"], json!([
+            { "code": "INDICATOR_EVIDENCE_MISMATCH", "field": "activityIds", "relatedIds": related },
+        ]));
+        assert_eq!(evidence, [
+            "Phnom Penh Internet Forum 2024",
+            "Celebrate International Day on Right to Information",
+            "A policy dialogue on citizen scorecard analysis, subnational budget analysis reports, digital tools, and OWSO reports on Citizens' feedback",
+            "A National Dialogue for Smart Village Lab and Model",
+        ]);
 
         assert_eq!(report["activities"].as_array().unwrap().len(), 4);
+        // No activity's location is printed in the report.
+        assert!(report["activities"].as_array().unwrap().iter().all(|a| a["location"].is_null()));
         let a2i = activity(report, "Celebrate International Day");
         assert_eq!(a2i["startDate"], "2024-09-27");
         assert_eq!(a2i["venue"], "Sunway Hotel");
         assert_eq!(a2i["participation"], json!([
-            { "mode": "IN_PERSON", "total": 229, "female": 104, "withDisability": null },
-            { "mode": "ONLINE", "total": 69, "female": 35, "withDisability": null },
+            { "mode": "IN_PERSON", "total": 229, "female": 104, "male": null, "withDisability": null },
+            { "mode": "ONLINE", "total": 69, "female": 35, "male": null, "withDisability": null },
         ]));
         assert_eq!(a2i["totals"], json!({ "total": 298, "female": 139, "inPerson": 229, "online": 69 }));
         assert_eq!(a2i["organisers"], json!([{ "name": "A2I Working Group" }]));
@@ -89,21 +126,21 @@ on_both_databases! {
         let ppif = activity(report, "Phnom Penh Internet Forum");
         assert_eq!(ppif["kind"], "FORUM");
         assert_eq!((ppif["startDate"].as_str(), ppif["endDate"].as_str()), (Some("2024-10-17"), Some("2024-10-18")));
-        assert_eq!(ppif["participation"], json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74, "withDisability": null }]));
+        assert_eq!(ppif["participation"], json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74, "male": null, "withDisability": null }]));
         assert_eq!(ppif["organisers"], json!([{ "name": "Digital Rights Working Group" }]));
 
         let dialogue = activity(report, "A policy dialogue on citizen scorecard");
         assert_eq!(dialogue["kind"], "POLICY_DIALOGUE");
         assert_eq!(dialogue["startDate"], "2024-12-06");
         assert_eq!(dialogue["venue"], "Cambodiana Hotel");
-        assert_eq!(dialogue["participation"], json!([{ "mode": "UNSPECIFIED", "total": 201, "female": 55, "withDisability": null }]));
+        assert_eq!(dialogue["participation"], json!([{ "mode": "UNSPECIFIED", "total": 201, "female": 55, "male": null, "withDisability": null }]));
         let health = dialogue["outcomes"].as_array().unwrap().iter()
             .find(|o| o["institution"] == "Ministry of Health").unwrap();
         assert_eq!(health["kind"], "POLICY_COMMITMENT");
         assert!(health["actor"].as_str().unwrap().contains("Khiev Hok"));
 
         let village = activity(report, "A National Dialogue for Smart Village");
-        assert_eq!(village["participation"], json!([{ "mode": "UNSPECIFIED", "total": 160, "female": 85, "withDisability": null }]));
+        assert_eq!(village["participation"], json!([{ "mode": "UNSPECIFIED", "total": 160, "female": 85, "male": null, "withDisability": null }]));
 
         let outcomes: usize = report["activities"].as_array().unwrap().iter()
             .map(|a| a["outcomes"].as_array().unwrap().len()).sum();
@@ -113,8 +150,11 @@ on_both_databases! {
         assert_eq!(kinds, ["CHALLENGE", "CHALLENGE", "LESSON_LEARNED", "LESSON_LEARNED", "LESSON_LEARNED"]);
         assert_eq!(report["caseStudies"].as_array().unwrap().len(), 4);
 
-        // 229 + 69 + 174 + 201 + 160 participants, 104 + 35 + 74 + 55 + 85 women.
-        assert_eq!(g["participation"], json!({ "total": 833, "female": 353, "inPerson": 229, "online": 69, "unspecified": 535 }));
+        // 229 + 69 + 174 + 201 + 160 participants, 104 + 35 + 74 + 55 + 85 women; the report
+        // never counts men, so none are recorded.
+        assert_eq!(g["participation"], json!({ "total": 833, "female": 353, "male": 0, "inPerson": 229, "online": 69,
+            "unspecified": 535, "femaleRecordedOf": 833, "maleRecordedOf": 0, "withDisabilityRecordedOf": 0 }));
+        assert_eq!(report["participation"], g["participation"]);
     }
 
     async fn the_portfolio_summary_agrees_with_the_rows_it_summarises(app) {
@@ -124,7 +164,8 @@ on_both_databases! {
               grantCount granteeCount activityCount funding { amount currency }
               participation { total female inPerson online femaleShare }
               byActivityKind { kind activityCount participation { total female } }
-              byGrantee { grantee { name } grantCount activityCount funding { amount } participation { total } }
+              byGrantee { grantee { name } grantCount activityCount funding { amount } participation { total } warnings { code count } }
+              warnings { code count }
               reportsByStatus { status count }
               overdueReports { id }
             }
@@ -156,6 +197,8 @@ on_both_databases! {
             { "kind": "WORKSHOP", "activityCount": 1, "participation": { "total": 298, "female": 139 } },
         ]));
         assert_eq!(s["byGrantee"][0]["grantee"]["name"], "Advocacy and Policy Institute");
+        assert_eq!(s["warnings"], json!([{ "code": "INDICATOR_EVIDENCE_MISMATCH", "count": 1 }]));
+        assert_eq!(s["byGrantee"][0]["warnings"], s["warnings"]);
         assert_eq!(s["byGrantee"][0]["participation"]["total"], 833);
         assert_eq!(s["reportsByStatus"], json!([{ "status": "SUBMITTED", "count": 1 }]));
         assert_eq!(s["overdueReports"], json!([]));
@@ -181,12 +224,12 @@ on_both_databases! {
         let expected: std::collections::BTreeMap<&str, usize> = [
             ("createOrganisation", 7), ("createScheme", 1), ("createGrant", 1),
             ("addFundingPeriod", 1), ("addObjective", 1), ("addIndicator", 1),
-            ("createReport", 1), ("recordIndicatorResult", 1), ("createActivity", 4),
+            ("createReport", 1), ("addCorrection", 8), ("recordIndicatorResult", 1), ("createActivity", 4),
             ("recordOutcome", 10), ("addLesson", 5), ("addCaseStudy", 4),
             ("submitReport", 1), ("recordHistoricSubmission", 1),
         ].into_iter().collect();
         assert_eq!(counts, expected);
-        assert_eq!(trail.total_count, 39);
+        assert_eq!(trail.total_count, 47);
         assert!(trail.events.iter().all(|e| e.role == "SCHEME_MANAGER"));
 
         // The submission date the report states is set after the fact, as a change of its own,
@@ -200,6 +243,6 @@ on_both_databases! {
         // Loading it again writes nothing.
         app.seed_demo().await;
         let again = app.audit_events(&app.manager(), json!({ "actor": "system:seed" })).await;
-        assert_eq!(again.total_count, 39);
+        assert_eq!(again.total_count, 47);
     }
 }

@@ -170,6 +170,8 @@ on_both_databases! {
             (activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "ONLINE", "total": 69, "female": 70 }])), "participation[0].female"),
             (activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "ONLINE", "total": -1, "female": 0 }])), "participation[0].total"),
             (activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "ONLINE", "total": 5, "female": 1, "withDisability": 6 }])), "participation[0].withDisability"),
+            (activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "ONLINE", "total": 5, "male": 6 }])), "participation[0].male"),
+            (activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "ONLINE", "total": 5, "female": 3, "male": 3 }])), "participation[0].male"),
             (activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "ONLINE", "total": 5, "female": 1 }, { "mode": "ONLINE", "total": 3, "female": 1 }])), "participation[1].mode"),
             (activity_input(report, Some(Uuid::new_v4()), "2024-10-17", "2024-10-18", json!([])), "objectiveId"),
         ];

@@ -8,6 +8,7 @@
 
 mod access;
 mod demo;
+mod figures;
 mod filing;
 mod hardening;
 mod ops;

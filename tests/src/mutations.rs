@@ -147,13 +147,29 @@ impl Report {
     }
 }
 
+/// A value of a report that had to be inferred or corrected to be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    pub id: Uuid,
+    pub field: String,
+    pub as_reported: Option<String>,
+    pub recorded_as: String,
+    pub reason: String,
+}
+
+impl Returned for Correction {
+    const FIELDS: &'static str = "id field asReported recordedAs reason";
+}
+
 /// One participation row of an activity, as sent and as returned.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ParticipantCount {
     pub mode: String,
     pub total: i64,
-    pub female: i64,
+    pub female: Option<i64>,
+    pub male: Option<i64>,
     pub with_disability: Option<i64>,
 }
 
@@ -174,7 +190,7 @@ pub struct Activity {
 }
 
 impl Returned for Activity {
-    const FIELDS: &'static str = "id version kind title startDate endDate venue location objective { id } participation { mode total female withDisability } organisers { id name kind }";
+    const FIELDS: &'static str = "id version kind title startDate endDate venue location objective { id } participation { mode total female male withDisability } organisers { id name kind }";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -436,6 +452,11 @@ impl TestApp {
         input: Value,
     ) -> Result<CaseStudy, GqlError> {
         self.mutate("deleteCaseStudy", "DeleteInput", token, input)
+            .await
+    }
+
+    pub async fn add_correction(&self, token: &str, input: Value) -> Result<Correction, GqlError> {
+        self.mutate("addCorrection", "AddCorrectionInput", token, input)
             .await
     }
 }

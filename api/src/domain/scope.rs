@@ -7,8 +7,9 @@
 
 use entity::enums::OrganisationKind;
 use entity::{
-    activity, activity_organiser, audit_event, case_study, funding_period, grant, indicator,
-    indicator_result, lesson, objective, organisation, outcome, report, scheme,
+    activity, activity_organiser, audit_event, case_study, correction, funding_period, grant,
+    indicator, indicator_result, indicator_result_activity, lesson, objective, organisation,
+    outcome, report, scheme,
 };
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
@@ -43,6 +44,8 @@ grant_owned!(
     outcome => GrantId,
     lesson => GrantId,
     case_study => GrantId,
+    correction => GrantId,
+    indicator_result_activity => GrantId,
 );
 
 /// The ids of the grants an actor may see, as a subquery; `None` means every grant.

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::actor::Actor;
 use super::portfolio::GrantFilter;
+use super::report::warnings::{self, WarningCode};
 use super::scope::{self, scoped};
 use super::values::DateRange;
 use crate::error::{Error, Result};
@@ -30,32 +31,61 @@ pub struct PortfolioFilter {
     pub activity_kind: Option<ActivityKind>,
 }
 
-/// Participation added up: everyone, women, and those counted in person and online (the rest
-/// were reported without a mode).
+/// Participation added up: everyone, those counted in person and online (the rest were
+/// reported without a mode), and each breakdown (women, men, people with a disability) beside
+/// the number of participants over which it was recorded: a row that left it unrecorded adds
+/// to neither.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ParticipationTotals {
     pub total: i64,
     pub female: i64,
+    pub female_recorded_of: i64,
+    pub male: i64,
+    pub male_recorded_of: i64,
+    pub with_disability: i64,
+    pub with_disability_recorded_of: i64,
     pub in_person: i64,
     pub online: i64,
 }
 
+/// The columns `sum_into` adds, each the SUM of an expression over the rows `p`.
+const SUMS: [(&str, &str); 9] = [
+    ("total", "p.total"),
+    ("female", "p.female"),
+    (
+        "female_recorded_of",
+        "CASE WHEN p.female IS NULL THEN 0 ELSE p.total END",
+    ),
+    ("male", "p.male"),
+    (
+        "male_recorded_of",
+        "CASE WHEN p.male IS NULL THEN 0 ELSE p.total END",
+    ),
+    ("with_disability", "p.with_disability"),
+    (
+        "with_disability_recorded_of",
+        "CASE WHEN p.with_disability IS NULL THEN 0 ELSE p.total END",
+    ),
+    (
+        "in_person",
+        "CASE WHEN p.mode = 'IN_PERSON' THEN p.total ELSE 0 END",
+    ),
+    (
+        "online",
+        "CASE WHEN p.mode = 'ONLINE' THEN p.total ELSE 0 END",
+    ),
+];
+
 impl ParticipationTotals {
     /// The one SQL fragment that adds up participation rows (aliased `p`), used by the summary
-    /// and by every per-grant and per-activity total, so they can never disagree.
+    /// and by every per-grant, per-report and per-activity total, so they can never disagree.
     fn sum_into(select: &mut SelectStatement) {
-        let sum = |expr: &str| Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"));
-        select
-            .expr_as(sum("p.total"), Alias::new("total"))
-            .expr_as(sum("p.female"), Alias::new("female"))
-            .expr_as(
-                sum("CASE WHEN p.mode = 'IN_PERSON' THEN p.total ELSE 0 END"),
-                Alias::new("in_person"),
-            )
-            .expr_as(
-                sum("CASE WHEN p.mode = 'ONLINE' THEN p.total ELSE 0 END"),
-                Alias::new("online"),
+        for (alias, expr) in SUMS {
+            select.expr_as(
+                Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")),
+                Alias::new(alias),
             );
+        }
     }
 
     /// Reads the columns `sum_into` added.
@@ -63,6 +93,11 @@ impl ParticipationTotals {
         Ok(Self {
             total: get(row, "total")?,
             female: get(row, "female")?,
+            female_recorded_of: get(row, "female_recorded_of")?,
+            male: get(row, "male")?,
+            male_recorded_of: get(row, "male_recorded_of")?,
+            with_disability: get(row, "with_disability")?,
+            with_disability_recorded_of: get(row, "with_disability_recorded_of")?,
             in_person: get(row, "in_person")?,
             online: get(row, "online")?,
         })
@@ -71,6 +106,11 @@ impl ParticipationTotals {
     fn add(&mut self, other: ParticipationTotals) {
         self.total += other.total;
         self.female += other.female;
+        self.female_recorded_of += other.female_recorded_of;
+        self.male += other.male;
+        self.male_recorded_of += other.male_recorded_of;
+        self.with_disability += other.with_disability;
+        self.with_disability_recorded_of += other.with_disability_recorded_of;
         self.in_person += other.in_person;
         self.online += other.online;
     }
@@ -299,6 +339,37 @@ pub async fn portfolio(
     })
 }
 
+/// How many warnings of each code the reports of the grants in `filter` carry (over what the
+/// caller may see), in code order. Warnings are computed when read, report by report.
+pub async fn warning_counts(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+) -> Result<Vec<(WarningCode, i64)>> {
+    let grant_filter = GrantFilter {
+        scheme_id: filter.scheme_id,
+        grantee_id: filter.grantee_id,
+        status: filter.grant_status,
+        active_from: filter.from,
+        active_to: filter.to,
+    };
+    let reports = scoped::<report::Entity>(actor)
+        .filter(
+            report::Column::GrantId
+                .in_subquery(scope::grant_ids_where(actor, grant_filter.condition())),
+        )
+        .order_by_asc(report::Column::Id)
+        .all(db)
+        .await?;
+    let mut counts: BTreeMap<WarningCode, i64> = BTreeMap::new();
+    for r in &reports {
+        for w in warnings::of_report(db, actor, r).await? {
+            *counts.entry(w.code).or_default() += 1;
+        }
+    }
+    Ok(counts.into_iter().collect())
+}
+
 fn reports_by_status(grant_ids: SelectStatement) -> SelectStatement {
     Query::select()
         .expr_as(Expr::col(report::Column::Status), Alias::new("status"))
@@ -327,6 +398,15 @@ pub async fn participation_by_grant(
     participation_by(db, actor, activity::Column::GrantId, grant_ids).await
 }
 
+/// Participation totals of each of `report_ids` the actor may see, in one GROUP BY.
+pub async fn participation_by_report(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    report_ids: &[Uuid],
+) -> Result<Vec<(Uuid, ParticipationTotals)>> {
+    participation_by(db, actor, activity::Column::ReportId, report_ids).await
+}
+
 /// Participation totals of each of `activity_ids` the actor may see, in one GROUP BY.
 pub async fn participation_by_activity(
     db: &DatabaseConnection,
@@ -336,7 +416,7 @@ pub async fn participation_by_activity(
     participation_by(db, actor, activity::Column::Id, activity_ids).await
 }
 
-/// Totals grouped by an activity column (its grant, or the activity itself).
+/// Totals grouped by an activity column (its grant, its report, or the activity itself).
 async fn participation_by(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -121,12 +121,13 @@ impl Activity {
     }
 }
 
-/// How many attended one way.
+/// How many attended one way. A breakdown that is null was not recorded; 0 means none.
 #[derive(SimpleObject)]
 pub struct ParticipantCount {
     pub mode: AttendanceMode,
     pub total: i32,
-    pub female: i32,
+    pub female: Option<i32>,
+    pub male: Option<i32>,
     pub with_disability: Option<i32>,
 }
 
@@ -136,21 +137,32 @@ impl From<participation::Model> for ParticipantCount {
             mode: row.mode.into(),
             total: row.total,
             female: row.female,
+            male: row.male,
             with_disability: row.with_disability,
         }
     }
 }
 
-/// Participation added up. `inPerson` and `online` count only rows reported with that mode, so
-/// `total` may exceed their sum (rows of UNSPECIFIED mode).
+/// Participation added up. `inPerson` and `online` count only rows reported with that mode;
+/// `unspecified` is the rest. `female`, `male` and `withDisability` add up the rows that recorded
+/// them, and each `...RecordedOf` is how many participants those rows counted, so a share is
+/// only ever taken over participants whose breakdown is known.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct ParticipationSummary {
     pub total: i64,
     pub female: i64,
+    pub male: i64,
+    pub with_disability: i64,
     pub in_person: i64,
     pub online: i64,
     pub unspecified: i64,
-    /// female / total, or null when nobody took part.
+    /// Participants in rows that recorded how many were women.
+    pub female_recorded_of: i64,
+    /// Participants in rows that recorded how many were men.
+    pub male_recorded_of: i64,
+    /// Participants in rows that recorded how many had a disability.
+    pub with_disability_recorded_of: i64,
+    /// female / femaleRecordedOf, or null when no row recorded it.
     pub female_share: Option<f64>,
 }
 
@@ -161,10 +173,16 @@ impl From<ParticipationTotals> for ParticipationSummary {
         Self {
             total: p.total,
             female: p.female,
+            male: p.male,
+            with_disability: p.with_disability,
             in_person: p.in_person,
             online: p.online,
             unspecified: p.total - p.in_person - p.online,
-            female_share: (p.total > 0).then(|| p.female as f64 / p.total as f64),
+            female_recorded_of: p.female_recorded_of,
+            male_recorded_of: p.male_recorded_of,
+            with_disability_recorded_of: p.with_disability_recorded_of,
+            female_share: (p.female_recorded_of > 0)
+                .then(|| p.female as f64 / p.female_recorded_of as f64),
         }
     }
 }
@@ -277,7 +295,11 @@ pub async fn activity_opt(ctx: &Context<'_>, id: Option<Uuid>) -> GqlResult<Opti
 pub struct ParticipantCountInput {
     pub mode: AttendanceMode,
     pub total: i32,
-    pub female: i32,
+    /// Null when not recorded, 0 when none.
+    pub female: Option<i32>,
+    /// Null when not recorded, 0 when none.
+    pub male: Option<i32>,
+    /// Null when not recorded, 0 when none.
     pub with_disability: Option<i32>,
 }
 
@@ -326,6 +348,7 @@ impl From<ParticipantCountInput> for ParticipantRow {
             mode: row.mode.into(),
             total: row.total,
             female: row.female,
+            male: row.male,
             with_disability: row.with_disability,
         }
     }

@@ -4,10 +4,12 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object};
 use entity::indicator_result;
 use uuid::Uuid;
 
+use super::activity::Activity;
 use super::common::{ContextExt, GqlResult};
+use super::cost;
 use super::grant::Indicator;
 use super::input::{DeleteInput, change, run};
-use super::loaders::IndicatorById;
+use super::loaders::{ActivityById, EvidenceOfResult, IndicatorById};
 use super::scalars::Decimal;
 use crate::domain::content::Delete;
 use crate::domain::content::indicator_result::{RecordIndicatorResult, UpdateIndicatorResult};
@@ -33,6 +35,22 @@ impl IndicatorResult {
     async fn narrative(&self) -> Option<&str> {
         self.0.narrative.as_deref()
     }
+    /// The activities the result counts as its evidence, in the order given.
+    #[graphql(complexity = "cost::list(cost::ACTIVITIES, child_complexity)")]
+    async fn activities(&self, ctx: &Context<'_>) -> GqlResult<Vec<Activity>> {
+        let loader = ctx.loader()?;
+        let links = loader
+            .load_one(EvidenceOfResult(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let keys: Vec<ActivityById> = links.iter().map(|l| ActivityById(l.activity_id)).collect();
+        let mut found = loader.load_many(keys).await?;
+        Ok(links
+            .iter()
+            .filter_map(|l| found.remove(&ActivityById(l.activity_id)))
+            .map(Activity)
+            .collect())
+    }
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -44,6 +62,9 @@ pub struct RecordIndicatorResultInput {
     pub indicator_id: Uuid,
     pub actual: Decimal,
     pub narrative: Option<String>,
+    /// The activities the result counts (of the same report), in order.
+    #[graphql(default)]
+    pub activity_ids: Vec<Uuid>,
     pub idempotency_key: Option<String>,
 }
 
@@ -53,6 +74,8 @@ pub struct UpdateIndicatorResultInput {
     pub version: i32,
     pub actual: Option<Decimal>,
     pub narrative: MaybeUndefined<String>,
+    /// Replaces the activities the result counts when given.
+    pub activity_ids: Option<Vec<Uuid>>,
 }
 
 impl From<RecordIndicatorResultInput> for RecordIndicatorResult {
@@ -62,6 +85,7 @@ impl From<RecordIndicatorResultInput> for RecordIndicatorResult {
             indicator_id: input.indicator_id,
             actual: input.actual.into_text(),
             narrative: input.narrative,
+            activity_ids: input.activity_ids,
             idempotency_key: input.idempotency_key,
         }
     }
@@ -74,6 +98,7 @@ impl From<UpdateIndicatorResultInput> for UpdateIndicatorResult {
             version: input.version,
             actual: input.actual.map(Decimal::into_text),
             narrative: change(input.narrative, |n| n),
+            activity_ids: input.activity_ids,
         }
     }
 }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    activity, activity_organiser, case_study, funding_period, grant, indicator, indicator_result,
-    lesson, objective, organisation, outcome, participation, report, scheme,
+    activity, activity_organiser, case_study, correction, funding_period, grant, indicator,
+    indicator_result, indicator_result_activity, lesson, objective, organisation, outcome,
+    participation, report, scheme,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -60,6 +61,8 @@ key!(
     IndicatorResultsOfReport,
     LessonsOfReport,
     CaseStudiesOfReport,
+    CorrectionsOfReport,
+    EvidenceOfResult,
     ParticipationOfActivity,
     OrganisersOfActivity,
     OutcomesOfActivity,
@@ -134,6 +137,10 @@ has_many!(LessonsOfReport => lesson.report_id(ReportId),
     scoped::<lesson::Entity>, order Kind, Position, Id);
 has_many!(CaseStudiesOfReport => case_study.report_id(ReportId),
     scoped::<case_study::Entity>, order Position, Id);
+has_many!(CorrectionsOfReport => correction.report_id(ReportId),
+    scoped::<correction::Entity>, order Position, Id);
+has_many!(EvidenceOfResult => indicator_result_activity.indicator_result_id(IndicatorResultId),
+    scoped::<indicator_result_activity::Entity>, order Position);
 has_many!(ParticipationOfActivity => participation.activity_id(ActivityId),
     scope::participation, order Mode);
 has_many!(OutcomesOfActivity => outcome.activity_id(ActivityId),
@@ -199,6 +206,7 @@ macro_rules! totals_of {
 }
 
 totals_of!(ParticipationOfGrant, participation_by_grant, "grant");
+totals_of!(ParticipationOfReport, participation_by_report, "report");
 totals_of!(TotalsOfActivity, participation_by_activity, "activity");
 
 /// The arguments of a nested list of grants; parents asking with the same arguments share one batch.

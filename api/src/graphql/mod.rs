@@ -6,6 +6,7 @@ pub mod activity;
 pub mod audit;
 pub mod case_study;
 pub mod common;
+pub mod correction;
 pub mod cost;
 pub mod grant;
 pub mod indicator_result;
@@ -48,6 +49,7 @@ pub struct MutationRoot(
     indicator_result::IndicatorResultMutation,
     lesson::LessonMutation,
     case_study::CaseStudyMutation,
+    correction::CorrectionMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

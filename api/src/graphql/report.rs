@@ -1,22 +1,25 @@
 //! Reports: reading them, opening and editing them, and their workflow.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use entity::report;
 use uuid::Uuid;
 
-use super::activity::Activity;
+use super::activity::{Activity, ParticipationSummary};
 use super::case_study::CaseStudy;
 use super::common::{ContextExt, GqlResult, ReportKind, ReportStatus};
+use super::correction::Correction;
 use super::cost;
 use super::grant::Grant;
 use super::indicator_result::IndicatorResult;
 use super::input::run;
 use super::lesson::Lesson;
 use super::loaders::{
-    ActivitiesOfReport, CaseStudiesOfReport, GrantById, IndicatorResultsOfReport, LessonsOfReport,
+    ActivitiesOfReport, CaseStudiesOfReport, CorrectionsOfReport, GrantById,
+    IndicatorResultsOfReport, LessonsOfReport, ParticipationOfReport,
 };
 use super::scalars::Date;
 use crate::domain::report::edit::{CreateReport, PersonText, UpdateReport};
+use crate::domain::report::warnings::{self, WarningCode};
 use crate::domain::report::workflow::{AcceptReport, ReturnReport, SubmitReport};
 use crate::domain::report::{self as reports, ReportFilter};
 use crate::error::{Error, Result};
@@ -30,6 +33,59 @@ super::common::connection!(ReportConnection, ReportEdge, Report);
 pub struct Person {
     pub name: String,
     pub role: Option<String>,
+}
+
+/// What a data warning is about.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataWarningCode {
+    /// An activity in the same scheme, not linked to it, on overlapping dates at the same venue
+    /// or with the same title.
+    PossibleDuplicateActivity,
+    /// A row without a mode beside rows in person or online on one activity.
+    OverlappingModes,
+    /// Another report of the same kind on the grant covers part of the same period.
+    OverlappingReportPeriod,
+    /// A result's actual differs from the number of activities it names as evidence.
+    IndicatorEvidenceMismatch,
+    /// The sex of more than half of the report's participants is not recorded.
+    SexNotRecorded,
+    /// An activity lies outside the reporting period.
+    ActivityOutsidePeriod,
+}
+
+impl From<WarningCode> for DataWarningCode {
+    fn from(code: WarningCode) -> Self {
+        match code {
+            WarningCode::PossibleDuplicateActivity => Self::PossibleDuplicateActivity,
+            WarningCode::OverlappingModes => Self::OverlappingModes,
+            WarningCode::OverlappingReportPeriod => Self::OverlappingReportPeriod,
+            WarningCode::IndicatorEvidenceMismatch => Self::IndicatorEvidenceMismatch,
+            WarningCode::SexNotRecorded => Self::SexNotRecorded,
+            WarningCode::ActivityOutsidePeriod => Self::ActivityOutsidePeriod,
+        }
+    }
+}
+
+/// A doubt about a report's data; it never blocks a write.
+#[derive(SimpleObject)]
+pub struct DataWarning {
+    pub code: DataWarningCode,
+    pub message: String,
+    /// The input field it is about, if one.
+    pub field: Option<String>,
+    /// The objects involved: activities, reports or indicator results.
+    pub related_ids: Vec<Uuid>,
+}
+
+impl From<warnings::DataWarning> for DataWarning {
+    fn from(w: warnings::DataWarning) -> Self {
+        Self {
+            code: w.code.into(),
+            message: w.message,
+            field: w.field,
+            related_ids: w.related_ids,
+        }
+    }
 }
 
 #[Object]
@@ -85,6 +141,33 @@ impl Report {
             .load_one(ActivitiesOfReport(self.0.id))
             .await?;
         Ok(rows.unwrap_or_default().into_iter().map(Activity).collect())
+    }
+    /// The participation of the report's activities added up.
+    async fn participation(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
+        let totals = ctx
+            .loader()?
+            .load_one(ParticipationOfReport(self.0.id))
+            .await?;
+        Ok(totals.unwrap_or_default().into())
+    }
+    /// Doubts about the report's data, computed now over what the caller may see; never blocking.
+    #[graphql(complexity = "cost::SUMMARY + child_complexity")]
+    async fn warnings(&self, ctx: &Context<'_>) -> GqlResult<Vec<DataWarning>> {
+        let found = warnings::of_report(ctx.db()?, ctx.actor()?, &self.0).await?;
+        Ok(found.into_iter().map(DataWarning::from).collect())
+    }
+    /// The values that had to be inferred or corrected to be stored, in the order recorded.
+    #[graphql(complexity = "cost::list(cost::CORRECTIONS, child_complexity)")]
+    async fn corrections(&self, ctx: &Context<'_>) -> GqlResult<Vec<Correction>> {
+        let rows = ctx
+            .loader()?
+            .load_one(CorrectionsOfReport(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Correction)
+            .collect())
     }
     /// Challenges first, then lessons learned, each in the order given.
     #[graphql(complexity = "cost::list(cost::LESSONS, child_complexity)")]

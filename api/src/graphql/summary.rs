@@ -7,7 +7,7 @@ use super::activity::ParticipationSummary;
 use super::common::{ActivityKind, ContextExt, GqlResult, GrantStatus, Money, ReportStatus};
 use super::cost;
 use super::organisation::{Organisation, organisation_by_id};
-use super::report::Report;
+use super::report::{DataWarningCode, Report};
 use super::scalars::Date;
 use crate::domain::summary::{self, PortfolioFilter};
 use crate::error::Problems;
@@ -31,11 +31,34 @@ pub struct ActivityKindBreakdown {
     pub participation: ParticipationSummary,
 }
 
+/// How many warnings of one code.
+#[derive(SimpleObject)]
+pub struct WarningCount {
+    pub code: DataWarningCode,
+    pub count: i32,
+}
+
+async fn warning_counts(
+    ctx: &Context<'_>,
+    filter: &PortfolioFilter,
+) -> GqlResult<Vec<WarningCount>> {
+    let counts = summary::warning_counts(ctx.db()?, ctx.actor()?, filter).await?;
+    Ok(counts
+        .into_iter()
+        .map(|(code, count)| WarningCount {
+            code: code.into(),
+            count: int(count),
+        })
+        .collect())
+}
+
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct GranteeBreakdown {
     #[graphql(skip)]
     grantee_id: Uuid,
+    #[graphql(skip)]
+    filter: PortfolioFilter,
     pub grant_count: i32,
     pub funding: Vec<Money>,
     pub activity_count: i32,
@@ -47,6 +70,15 @@ impl GranteeBreakdown {
     async fn grantee(&self, ctx: &Context<'_>) -> GqlResult<Organisation> {
         organisation_by_id(ctx, self.grantee_id).await
     }
+    /// The warnings of this grantee's reports, by code.
+    #[graphql(complexity = "cost::SUMMARY + child_complexity")]
+    async fn warnings(&self, ctx: &Context<'_>) -> GqlResult<Vec<WarningCount>> {
+        let filter = PortfolioFilter {
+            grantee_id: Some(self.grantee_id),
+            ..self.filter.clone()
+        };
+        warning_counts(ctx, &filter).await
+    }
 }
 
 #[derive(SimpleObject)]
@@ -57,7 +89,10 @@ pub struct ReportStatusCount {
 
 /// A dashboard in one request, computed by the database over what the caller may see.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct PortfolioSummary {
+    #[graphql(skip)]
+    filter: PortfolioFilter,
     pub grant_count: i32,
     pub grantee_count: i32,
     /// Total funding, one amount per currency.
@@ -69,6 +104,15 @@ pub struct PortfolioSummary {
     pub reports_by_status: Vec<ReportStatusCount>,
     /// Due before today and not yet SUBMITTED or ACCEPTED, oldest first.
     pub overdue_reports: Vec<Report>,
+}
+
+#[ComplexObject]
+impl PortfolioSummary {
+    /// The warnings of every report in the summary, by code.
+    #[graphql(complexity = "cost::SUMMARY + child_complexity")]
+    async fn warnings(&self, ctx: &Context<'_>) -> GqlResult<Vec<WarningCount>> {
+        warning_counts(ctx, &self.filter).await
+    }
 }
 
 fn int(n: i64) -> i32 {
@@ -101,6 +145,7 @@ impl SummaryQuery {
         };
         let s = summary::portfolio(ctx.db()?, ctx.actor()?, &filter).await?;
         Ok(PortfolioSummary {
+            filter: filter.clone(),
             grant_count: int(s.grant_count),
             grantee_count: int(s.grantee_count),
             funding: s.funding.iter().map(|(c, m)| Money::new(*m, c)).collect(),
@@ -120,6 +165,7 @@ impl SummaryQuery {
                 .into_iter()
                 .map(|g| GranteeBreakdown {
                     grantee_id: g.grantee_id,
+                    filter: filter.clone(),
                     grant_count: int(g.grant_count),
                     funding: g.funding.iter().map(|(c, m)| Money::new(*m, c)).collect(),
                     activity_count: int(g.activity_count),

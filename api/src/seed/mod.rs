@@ -1,5 +1,7 @@
 //! The demo portfolio: the grant of the real completion report in `shared/seed`, transcribed in
-//! `demo.json` (see `NOTES.md` beside it for every judgement the transcription made). It is
+//! `demo.json` (see `NOTES.md` beside it for every judgement the transcription made). What the
+//! report does not state stays null; what had to be inferred to be stored at all is filed as a
+//! correction of the report, visible through the API. It is
 //! filed through the domain's own writes, as the service's system actor, in one transaction:
 //! every object gets its own audit event, and the seed cannot store what the API would refuse.
 //! The report is then submitted, and the date it was really submitted recorded as an audited
@@ -28,6 +30,7 @@ use crate::domain::idempotency;
 use crate::domain::portfolio::grants::{AddFundingPeriod, CreateGrant};
 use crate::domain::portfolio::objectives::{AddIndicator, AddObjective};
 use crate::domain::portfolio::organisations::{CreateOrganisation, CreateScheme};
+use crate::domain::report::correction::AddCorrection;
 use crate::domain::report::edit::{CreateReport, PersonText};
 use crate::domain::report::workflow::{AcceptReport, RecordHistoricSubmission, SubmitReport};
 use crate::domain::scope;
@@ -46,6 +49,7 @@ struct Demo {
     funding_periods: Vec<Tranche>,
     objectives: Vec<ObjectiveSeed>,
     report: ReportSeed,
+    corrections: Vec<CorrectionSeed>,
     indicator_results: Vec<ResultSeed>,
     activities: Vec<ActivitySeed>,
     lessons: Vec<LessonSeed>,
@@ -123,11 +127,24 @@ struct ReportSeed {
     status: ReportStatus,
 }
 
+/// A value the report does not state as stored, and why (see `NOTES.md`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CorrectionSeed {
+    field: String,
+    as_reported: Option<String>,
+    recorded_as: String,
+    reason: String,
+}
+
 #[derive(Deserialize)]
 struct ResultSeed {
     indicator: String,
     actual: String,
     narrative: Option<String>,
+    /// Keys of the activities the result counts.
+    #[serde(default)]
+    activities: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -323,13 +340,15 @@ async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {
         })
         .await?;
 
-    for res in &demo.indicator_results {
-        tx.run(&RecordIndicatorResult {
+    // Every value that had to be inferred or corrected to be stored, on the report, where an
+    // API user sees it beside the data.
+    for c in &demo.corrections {
+        tx.run(&AddCorrection {
             report_id: report.id,
-            indicator_id: lookup(&indicators, &res.indicator, "indicator")?,
-            actual: res.actual.clone(),
-            narrative: res.narrative.clone(),
-            idempotency_key: None,
+            field: c.field.clone(),
+            as_reported: c.as_reported.clone(),
+            recorded_as: c.recorded_as.clone(),
+            reason: c.reason.clone(),
         })
         .await?;
     }
@@ -371,6 +390,23 @@ async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {
             })
             .await?;
         }
+    }
+
+    // Results after the activities they name as their evidence.
+    for res in &demo.indicator_results {
+        tx.run(&RecordIndicatorResult {
+            report_id: report.id,
+            indicator_id: lookup(&indicators, &res.indicator, "indicator")?,
+            actual: res.actual.clone(),
+            narrative: res.narrative.clone(),
+            activity_ids: res
+                .activities
+                .iter()
+                .map(|key| lookup(&activities, key, "activity"))
+                .collect::<Result<Vec<_>>>()?,
+            idempotency_key: None,
+        })
+        .await?;
     }
 
     for l in &demo.lessons {

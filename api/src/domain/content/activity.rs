@@ -117,12 +117,18 @@ impl Write for CreateActivity {
             .rows()
             .iter()
             .map(|r| {
-                json!({
+                let mut row = json!({
                     "mode": r.mode.as_str(),
                     "total": r.total,
                     "female": r.female,
                     "withDisability": r.with_disability,
-                })
+                });
+                // Added only when given, so a retry's fingerprint from before `male` existed
+                // still matches.
+                if let (Some(male), Some(fields)) = (r.male, row.as_object_mut()) {
+                    fields.insert("male".into(), json!(male));
+                }
+                row
             })
             .collect();
         Some(json!({
@@ -476,7 +482,8 @@ mod tests {
             participation: vec![ParticipantRow {
                 mode: AttendanceMode::Unspecified,
                 total: 174,
-                female: 74,
+                female: Some(74),
+                male: None,
                 with_disability: None,
             }],
             organiser_ids: vec![id(3)],

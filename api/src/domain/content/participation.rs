@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::scope;
-use crate::domain::values::{ParticipantCount, ParticipationRows, caps};
+use crate::domain::values::{Breakdowns, ParticipantCount, ParticipationRows, caps};
 use crate::error::{Problems, Result};
 
 /// One participation row as a client sends it.
@@ -20,7 +20,12 @@ use crate::error::{Problems, Result};
 pub struct ParticipantRow {
     pub mode: AttendanceMode,
     pub total: i32,
-    pub female: i32,
+    /// `None`: not recorded; `Some(0)`: none.
+    #[serde(default)]
+    pub female: Option<i32>,
+    #[serde(default)]
+    pub male: Option<i32>,
+    #[serde(default)]
     pub with_disability: Option<i32>,
 }
 
@@ -39,8 +44,11 @@ pub(crate) fn participation(
                     &format!("{field}[{i}]"),
                     r.mode,
                     r.total,
-                    r.female,
-                    r.with_disability,
+                    Breakdowns {
+                        female: r.female,
+                        male: r.male,
+                        with_disability: r.with_disability,
+                    },
                 )
             })
             .collect(),
@@ -106,6 +114,7 @@ pub(crate) async fn write_participation<C: ConnectionTrait>(
             mode: Set(row.mode),
             total: Set(row.total),
             female: Set(row.female),
+            male: Set(row.male),
             with_disability: Set(row.with_disability),
         }
         .insert(db)

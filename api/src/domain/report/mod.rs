@@ -2,7 +2,9 @@
 //! their workflow DRAFT → SUBMITTED → ACCEPTED, or SUBMITTED → RETURNED → SUBMITTED
 //! (`workflow`).
 
+pub mod correction;
 pub mod edit;
+pub mod warnings;
 pub mod workflow;
 
 use chrono::NaiveDate;

@@ -38,6 +38,8 @@ pub mod caps {
     pub const LESSONS_PER_REPORT: u64 = 200;
     pub const CASE_STUDIES_PER_REPORT: u64 = 100;
     pub const ORGANISERS_PER_ACTIVITY: usize = 50;
+    pub const CORRECTIONS_PER_REPORT: u64 = 200;
+    pub const EVIDENCE_PER_RESULT: usize = 500;
 }
 
 /// An exact decimal quantity for indicators (baseline, target, actual), kept as canonical text.
@@ -147,7 +149,12 @@ mod tests {
 
     #[test]
     fn participation_refuses_two_rows_for_one_mode_and_impossible_counts() {
-        let row = |m, t, f| ParticipantCount::new("participation[0]", m, t, f, None);
+        let sexes = |female, male| Breakdowns {
+            female,
+            male,
+            with_disability: None,
+        };
+        let row = |m, t, f| ParticipantCount::new("participation[0]", m, t, sexes(Some(f), None));
         let twice = ParticipationRows::new(
             "participation",
             vec![
@@ -156,10 +163,42 @@ mod tests {
             ],
         );
         assert!(matches!(twice, Err(Error::BadInput(p)) if p[0].field == "participation[1].mode"));
-        let too_many_women =
-            ParticipantCount::new("participation[0]", AttendanceMode::Online, 5, 6, None);
+        let too_many_women = row(AttendanceMode::Online, 5, 6);
         assert!(
             matches!(too_many_women, Err(Error::BadInput(p)) if p[0].field == "participation[0].female")
         );
+        let more_than_everyone = ParticipantCount::new(
+            "participation[0]",
+            AttendanceMode::Online,
+            5,
+            sexes(Some(3), Some(3)),
+        );
+        assert!(
+            matches!(more_than_everyone, Err(Error::BadInput(p)) if p[0].field == "participation[0].male")
+        );
+    }
+
+    #[test]
+    fn a_sex_split_not_recorded_stays_apart_from_none() {
+        let unrecorded = ParticipantCount::new(
+            "participation[0]",
+            AttendanceMode::Unspecified,
+            40,
+            Breakdowns::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((unrecorded.female, unrecorded.male), (None, None));
+        let none = ParticipantCount::new(
+            "participation[0]",
+            AttendanceMode::Unspecified,
+            40,
+            Breakdowns {
+                female: Some(0),
+                male: Some(40),
+                with_disability: Some(0),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(none.female, Some(0));
     }
 }

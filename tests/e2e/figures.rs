@@ -1,0 +1,248 @@
+//! Figures an analyst can trust: "not recorded" kept apart from zero, each real event counted
+//! once, warnings beside the data and every inference visible in it.
+
+use portfolio_tests::{TestApp, activity_input, on_both_databases, report_input};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const TOTALS: &str = "total female male withDisability inPerson online unspecified \
+    femaleRecordedOf maleRecordedOf withDisabilityRecordedOf femaleShare";
+
+async fn grant_participation(app: &TestApp, token: &str, grant: Uuid) -> Value {
+    let query =
+        format!("query($id: UUID!) {{ grant(id: $id) {{ participation {{ {TOTALS} }} }} }}");
+    app.data(&query, json!({ "id": grant }), token).await["grant"]["participation"].clone()
+}
+
+/// The activities the first indicator result of `report` counts.
+async fn evidence(app: &TestApp, report: Uuid, token: &str) -> Value {
+    let query = "query($id: UUID!) { report(id: $id) { indicatorResults { activities { id } } } }";
+    app.data(query, json!({ "id": report }), token).await["report"]["indicatorResults"][0]["activities"].clone()
+}
+
+on_both_databases! {
+    async fn a_count_whose_sex_was_not_recorded_never_moves_the_female_share(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let recorded = app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 100, "female": 40, "male": 60, "withDisability": 0 }]))).await.unwrap();
+        assert_eq!(recorded.participation[0].male, Some(60));
+        let before = grant_participation(&app, &grantee, s.grant).await;
+        assert_eq!(before["femaleShare"], 0.4);
+
+        // Fifty more, their sex not recorded: counted in the total, never as men or women.
+        let unrecorded = app.create_activity(&grantee, activity_input(report, None, "2024-10-17", "2024-10-17",
+            json!([{ "mode": "ONLINE", "total": 50 }]))).await.unwrap();
+        assert_eq!((unrecorded.participation[0].female, unrecorded.participation[0].male), (None, None));
+        let after = grant_participation(&app, &grantee, s.grant).await;
+        assert_eq!(after, json!({
+            "total": 150, "female": 40, "male": 60, "withDisability": 0, "inPerson": 100, "online": 50,
+            "unspecified": 0, "femaleRecordedOf": 100, "maleRecordedOf": 100, "withDisabilityRecordedOf": 100,
+            "femaleShare": 0.4,
+        }));
+
+        // Recorded as no women at all is a fact, and it does move the share.
+        app.create_activity(&grantee, activity_input(report, None, "2024-11-01", "2024-11-01",
+            json!([{ "mode": "UNSPECIFIED", "total": 100, "female": 0 }]))).await.unwrap();
+        let with_none = grant_participation(&app, &grantee, s.grant).await;
+        assert_eq!((with_none["femaleRecordedOf"].as_i64(), with_none["femaleShare"].as_f64()), (Some(200), Some(0.2)));
+        assert_eq!(with_none["maleRecordedOf"], 100);
+    }
+
+    async fn a_summary_with_no_sex_recorded_has_no_female_share(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "UNSPECIFIED", "total": 30 }]))).await.unwrap();
+        let totals = grant_participation(&app, &grantee, s.grant).await;
+        assert_eq!((totals["total"].as_i64(), totals["female"].as_i64()), (Some(30), Some(0)));
+        assert_eq!(totals["femaleRecordedOf"], 0);
+        assert_eq!(totals["femaleShare"], Value::Null);
+    }
+}
+
+on_both_databases! {
+    async fn a_grantee_or_the_scheme_manager_records_a_correction_and_it_is_audited(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap();
+        let events = app.count("audit_events").await;
+        let correction = app.add_correction(&grantee, json!({
+            "reportId": report.id, "field": "activity.location", "asReported": null,
+            "recordedAs": "Phnom Penh", "reason": "The hotel is in Phnom Penh; the report does not say so.",
+        })).await.unwrap();
+        assert_eq!((correction.field.as_str(), correction.as_reported.as_deref(), correction.recorded_as.as_str()),
+            ("activity.location", None, "Phnom Penh"));
+        assert_eq!(app.count("audit_events").await, events + 1);
+        let audit = app.data("query($id: UUID!) { auditEvents(filter: { entityId: $id }) { edges { node { action entity } } } }",
+            json!({ "id": correction.id }), &app.manager()).await;
+        assert_eq!(audit["auditEvents"]["edges"][0]["node"], json!({ "action": "addCorrection", "entity": "Correction" }));
+
+        let refused = app.add_correction(&grantee, json!({ "reportId": report.id, "field": "report.dueDate",
+            "recordedAs": " ", "reason": "r" })).await.unwrap_err();
+        assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("BAD_USER_INPUT", Some("recordedAs")));
+        let analyst = app.add_correction(&app.analyst(), json!({ "reportId": report.id, "field": "f",
+            "recordedAs": "x", "reason": "r" })).await.unwrap_err();
+        assert_eq!(analyst.code, "FORBIDDEN");
+        let other = app.other_grantee(s.scheme).await;
+        let theirs = app.add_correction(&app.grantee(other.org), json!({ "reportId": report.id, "field": "f",
+            "recordedAs": "x", "reason": "r" })).await.unwrap_err();
+        assert_eq!(theirs.code, "NOT_FOUND");
+
+        // Once submitted, the grantee's report is read-only to it; the scheme manager may still
+        // record what it had to correct.
+        app.create_activity(&grantee, activity_input(report.id, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10 }]))).await.unwrap();
+        let report = app.data("query($id: UUID!) { report(id: $id) { id version } }", json!({ "id": report.id }), &grantee)
+            .await["report"].clone();
+        app.submit_report(&grantee, report.clone()).await.unwrap();
+        let report: portfolio_tests::mutations::Ref = serde_json::from_value(report).unwrap();
+        let late = app.add_correction(&grantee, json!({ "reportId": report.id, "field": "f",
+            "recordedAs": "x", "reason": "r" })).await.unwrap_err();
+        assert_eq!(late.code, "CONFLICT");
+        app.add_correction(&app.manager(), json!({ "reportId": report.id, "field": "report.periodEnd",
+            "asReported": "31 Jan", "recordedAs": "2025-01-31", "reason": "The year is not printed." })).await.unwrap();
+        let listed = app.data("query($id: UUID!) { report(id: $id) { corrections { field } } }",
+            json!({ "id": report.id }), &grantee).await;
+        assert_eq!(listed["report"]["corrections"], json!([{ "field": "activity.location" }, { "field": "report.periodEnd" }]));
+        let hidden = app.data("query($id: UUID!) { report(id: $id) { id } }", json!({ "id": report.id }), &app.grantee(other.org)).await;
+        assert_eq!(hidden["report"], Value::Null);
+    }
+}
+
+on_both_databases! {
+    async fn an_indicator_result_names_the_activities_it_counts_and_only_of_its_own_report(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let first = app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10 }]))).await.unwrap().id;
+        let second = app.create_activity(&grantee, activity_input(report, None, "2024-10-17", "2024-10-17",
+            json!([{ "mode": "IN_PERSON", "total": 20 }]))).await.unwrap().id;
+        let elsewhere = app.create_report(&grantee, report_input(s.grant, "COMPLETION", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let foreign = app.create_activity(&grantee, activity_input(elsewhere, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 5 }]))).await.unwrap().id;
+
+        let refused = app.record_indicator_result(&grantee, json!({ "reportId": report, "indicatorId": s.indicator,
+            "actual": "2", "activityIds": [first, foreign] })).await.unwrap_err();
+        assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("BAD_USER_INPUT", Some("activityIds[1]")));
+        let twice = app.record_indicator_result(&grantee, json!({ "reportId": report, "indicatorId": s.indicator,
+            "actual": "2", "activityIds": [first, first] })).await.unwrap_err();
+        assert_eq!(twice.field.as_deref(), Some("activityIds[1]"));
+        assert_eq!(app.count("indicator_results").await, 0);
+
+        let result = app.record_indicator_result(&grantee, json!({ "reportId": report, "indicatorId": s.indicator,
+            "actual": "2", "activityIds": [second, first] })).await.unwrap();
+        assert_eq!(evidence(&app, report, &grantee).await, json!([{ "id": second }, { "id": first }]));
+
+        let updated = app.update_indicator_result(&grantee, json!({ "id": result.id, "version": result.version,
+            "activityIds": [first] })).await.unwrap();
+        assert_eq!(updated.id, result.id);
+        assert_eq!(evidence(&app, report, &grantee).await, json!([{ "id": first }]));
+        let audit = app.data("query($id: UUID!) { auditEvents(filter: { entityId: $id }) { edges { node { action after } } } }",
+            json!({ "id": result.id }), &app.manager()).await;
+        let changed = audit["auditEvents"]["edges"].as_array().unwrap().iter()
+            .find(|e| e["node"]["action"] == "updateIndicatorResult").unwrap();
+        assert_eq!(changed["node"]["after"]["activity_ids"], json!([first]));
+    }
+}
+
+const WARNINGS: &str = "query($id: UUID!) { report(id: $id) { warnings { code relatedIds } } }";
+
+async fn warning_codes(app: &TestApp, report: Uuid, token: &str) -> Vec<String> {
+    let data = app.data(WARNINGS, json!({ "id": report }), token).await;
+    data["report"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+on_both_databases! {
+    async fn a_warning_appears_with_its_cause_and_clears_when_it_is_fixed_without_blocking_anything(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2024-10-31"))
+            .await.unwrap().id;
+        assert!(warning_codes(&app, report, &grantee).await.is_empty());
+
+        // 201 participants without a mode beside 40 online may be the same people; and the sex
+        // of most of them is not recorded.
+        let activity = app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "UNSPECIFIED", "total": 201 }, { "mode": "ONLINE", "total": 40, "female": 20 }]))).await.unwrap();
+        assert_eq!(warning_codes(&app, report, &grantee).await, ["OVERLAPPING_MODES", "SEX_NOT_RECORDED"]);
+        let fixed = app.update_activity(&grantee, json!({ "id": activity.id, "version": activity.version,
+            "participation": [{ "mode": "IN_PERSON", "total": 161, "female": 55 }, { "mode": "ONLINE", "total": 40, "female": 20 }] }))
+            .await.unwrap();
+        assert!(warning_codes(&app, report, &grantee).await.is_empty());
+
+        // An activity after the period, and a second progress report over part of the same period.
+        let late = app.create_activity(&grantee, activity_input(report, None, "2024-12-06", "2024-12-06",
+            json!([{ "mode": "IN_PERSON", "total": 3, "female": 1 }]))).await.unwrap();
+        let second = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-10-01", "2025-01-31"))
+            .await.unwrap().id;
+        assert_eq!(warning_codes(&app, report, &grantee).await, ["ACTIVITY_OUTSIDE_PERIOD", "OVERLAPPING_REPORT_PERIOD"]);
+        let data = app.data(WARNINGS, json!({ "id": report }), &grantee).await;
+        assert_eq!(data["report"]["warnings"][1]["relatedIds"], json!([second]));
+        app.delete_activity(&grantee, json!({ "id": late.id, "version": late.version })).await.unwrap();
+        app.update_report(&grantee, json!({ "id": second, "version": 1, "periodStart": "2024-11-01" })).await.unwrap();
+        assert!(warning_codes(&app, report, &grantee).await.is_empty());
+
+        // Warnings never block: a report with one is submitted, and the result carries it.
+        app.create_activity(&grantee, activity_input(report, None, "2024-10-17", "2024-10-17",
+            json!([{ "mode": "UNSPECIFIED", "total": 500 }]))).await.unwrap();
+        let current = app.data("query($id: UUID!) { report(id: $id) { id version } }", json!({ "id": report }), &grantee)
+            .await["report"].clone();
+        let submitted = app.graphql("mutation($input: SubmitReportInput!) { submitReport(input: $input) { status warnings { code } } }",
+            json!({ "input": current }), Some(&grantee)).await;
+        assert_eq!(submitted["data"]["submitReport"], json!({ "status": "SUBMITTED", "warnings": [{ "code": "SEX_NOT_RECORDED" }] }));
+        assert_eq!(fixed.participation.len(), 2);
+    }
+
+    async fn a_grantee_is_warned_of_a_possible_duplicate_only_among_its_own_activities(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let mut forum = activity_input(report, None, "2024-10-17", "2024-10-18", json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74 }]));
+        forum["title"] = json!("Phnom Penh Internet Forum 2024");
+        let mine = app.create_activity(&grantee, forum.clone()).await.unwrap().id;
+
+        // The same forum, filed by a second grantee of the scheme.
+        let other = app.other_grantee(s.scheme).await;
+        let mut theirs = forum.clone();
+        theirs["reportId"] = json!(other.report);
+        theirs["startDate"] = json!("2024-10-18");
+        let their_id = app.create_activity(&app.grantee(other.org), theirs).await.unwrap().id;
+
+        assert!(warning_codes(&app, report, &grantee).await.is_empty(), "a grantee never learns of another's activity");
+        let seen = app.data(WARNINGS, json!({ "id": report }), &app.manager()).await;
+        assert_eq!(seen["report"]["warnings"], json!([{ "code": "POSSIBLE_DUPLICATE_ACTIVITY", "relatedIds": [mine, their_id] }]));
+
+        let summary = "{ portfolioSummary { warnings { code count } byGrantee { grantee { id } warnings { code count } } } }";
+        let mine_only = app.data(summary, json!({}), &grantee).await;
+        assert_eq!(mine_only["portfolioSummary"]["warnings"], json!([]));
+        let all = app.data(summary, json!({}), &app.manager()).await;
+        assert_eq!(all["portfolioSummary"]["warnings"], json!([{ "code": "POSSIBLE_DUPLICATE_ACTIVITY", "count": 2 }]));
+        for g in all["portfolioSummary"]["byGrantee"].as_array().unwrap() {
+            assert_eq!(g["warnings"], json!([{ "code": "POSSIBLE_DUPLICATE_ACTIVITY", "count": 1 }]));
+        }
+
+        // Filed twice by the same grantee, it is warned.
+        let mut again = forum;
+        again["venue"] = json!("Himawari Hotel");
+        again["title"] = json!("PPIF");
+        let twice = app.create_activity(&grantee, again).await.unwrap();
+        assert!(warning_codes(&app, report, &grantee).await.is_empty(), "another title and venue is another event");
+        app.update_activity(&grantee, json!({ "id": twice.id, "version": twice.version, "title": "phnom penh internet forum 2024" })).await.unwrap();
+        assert_eq!(warning_codes(&app, report, &grantee).await, ["POSSIBLE_DUPLICATE_ACTIVITY", "POSSIBLE_DUPLICATE_ACTIVITY"]);
+    }
+}
