@@ -14,6 +14,7 @@ pub struct Correction(pub correction::Model);
 
 #[Object]
 impl Correction {
+    /// The correction's own id.
     async fn id(&self) -> Uuid {
         self.0.id
     }
@@ -25,9 +26,11 @@ impl Correction {
     async fn as_reported(&self) -> Option<&str> {
         self.0.as_reported.as_deref()
     }
+    /// What the service stores instead.
     async fn recorded_as(&self) -> &str {
         &self.0.recorded_as
     }
+    /// Why the value had to be inferred or corrected.
     async fn reason(&self) -> &str {
         &self.0.reason
     }
@@ -35,11 +38,15 @@ impl Correction {
 
 #[derive(InputObject)]
 pub struct AddCorrectionInput {
+    /// The report the value belongs to (its grantee, while DRAFT or RETURNED, or a scheme manager).
     pub report_id: Uuid,
+    /// Where the value is stored, e.g. `report.periodStart` or `activity.location`.
     pub field: String,
     /// As the source prints it; null when the source states nothing.
     pub as_reported: Option<String>,
+    /// What the service stores instead.
     pub recorded_as: String,
+    /// Why the value had to be inferred or corrected.
     pub reason: String,
 }
 
