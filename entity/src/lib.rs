@@ -13,6 +13,7 @@ pub mod idempotency_key;
 pub mod indicator;
 pub mod indicator_result;
 pub mod indicator_result_activity;
+pub mod joint_membership;
 pub mod lesson;
 pub mod objective;
 pub mod organisation;

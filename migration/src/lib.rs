@@ -9,6 +9,7 @@ mod m20261128_000003_index_activity_references;
 mod m20261129_000001_allow_unrecorded_sex;
 mod m20261129_000002_create_report_corrections;
 mod m20261129_000003_create_indicator_result_activities;
+mod m20261129_000004_create_joint_memberships;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_allow_unrecorded_sex::Migration),
             Box::new(m20261129_000002_create_report_corrections::Migration),
             Box::new(m20261129_000003_create_indicator_result_activities::Migration),
+            Box::new(m20261129_000004_create_joint_memberships::Migration),
         ]
     }
 }

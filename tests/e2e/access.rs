@@ -142,6 +142,9 @@ on_both_databases! {
         let result = app.record_indicator_result(&grantee, json!({ "reportId": report.id, "indicatorId": s.indicator, "actual": "1" })).await.unwrap();
         let lesson = app.add_lesson(&grantee, json!({ "reportId": report.id, "kind": "CHALLENGE", "text": "x" })).await.unwrap();
         let case = app.add_case_study(&grantee, json!({ "reportId": report.id, "title": "x", "narrative": "x" })).await.unwrap();
+        let second = app.create_activity(&grantee, activity_input(report.id, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10, "female": 4 }]))).await.unwrap();
+        app.link_joint_activities(&grantee, json!({ "activityIds": [activity.id, second.id] })).await.unwrap();
         let events = app.count("audit_events").await;
 
         let t = app.analyst();
@@ -176,7 +179,18 @@ on_both_databases! {
             ("addCaseStudy", app.add_case_study(&t, json!({ "reportId": report.id, "title": "A", "narrative": "A" })).await.err()),
             ("updateCaseStudy", app.update_case_study(&t, json!({ "id": case.id, "version": case.version, "title": "A" })).await.err()),
             ("deleteCaseStudy", app.delete_case_study(&t, at(case.id, case.version)).await.err()),
+            ("addCorrection", app.add_correction(&t, json!({ "reportId": report.id, "field": "A", "recordedAs": "A", "reason": "A" })).await.err()),
+            ("linkJointActivities", app.link_joint_activities(&t, json!({ "activityIds": [activity.id, second.id] })).await.err()),
+            ("unlinkJointActivity", app.unlink_joint_activity(&t, json!({ "activityId": activity.id })).await.err()),
         ];
+        // Every mutation of the schema is tried: a new one must join this list.
+        let schema = app.data("{ __schema { mutationType { fields { name } } } }", json!({}), &t).await;
+        let mut all: Vec<&str> = schema["__schema"]["mutationType"]["fields"].as_array().unwrap().iter()
+            .map(|f| f["name"].as_str().unwrap()).collect();
+        let mut tried: Vec<&str> = refusals.iter().map(|(name, _)| *name).collect();
+        all.sort_unstable();
+        tried.sort_unstable();
+        assert_eq!(tried, all);
         for (mutation, refused) in refusals {
             assert_eq!(refused.as_ref().map(|e| e.code.as_str()), Some("FORBIDDEN"), "{mutation}: {refused:?}");
         }

@@ -12,20 +12,21 @@ query($id: UUID!) {
     scheme { name currency funder { name acronym kind } manager { name kind } }
     grantee { name acronym kind address phone website country description }
     objectives { number statement indicators { unit baseline target } }
-    participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
+    participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf excludedAsJoint }
     reports {
       kind status periodStart periodEnd dueDate submittedAt version
       preparedBy { name role }
       corrections { field asReported recordedAs reason }
       warnings { code field relatedIds }
-      participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf }
+      participation { total female male inPerson online unspecified femaleRecordedOf maleRecordedOf withDisabilityRecordedOf excludedAsJoint }
       indicatorResults { id actual narrative indicator { unit target } activities { id title } }
       activities {
         kind title startDate endDate venue location
         objective { number }
         organisers { name }
         participation { mode total female male withDisability }
-        totals { total female inPerson online }
+        totals { total female inPerson online excludedAsJoint }
+        jointWith { title }
         outcomes { kind actor institution statement }
       }
       lessons { kind text activity { title } }
@@ -120,7 +121,7 @@ on_both_databases! {
             { "mode": "IN_PERSON", "total": 229, "female": 104, "male": null, "withDisability": null },
             { "mode": "ONLINE", "total": 69, "female": 35, "male": null, "withDisability": null },
         ]));
-        assert_eq!(a2i["totals"], json!({ "total": 298, "female": 139, "inPerson": 229, "online": 69 }));
+        assert_eq!(a2i["totals"], json!({ "total": 298, "female": 139, "inPerson": 229, "online": 69, "excludedAsJoint": 0 }));
         assert_eq!(a2i["organisers"], json!([{ "name": "A2I Working Group" }]));
 
         let ppif = activity(report, "Phnom Penh Internet Forum");
@@ -141,6 +142,10 @@ on_both_databases! {
 
         let village = activity(report, "A National Dialogue for Smart Village");
         assert_eq!(village["participation"], json!([{ "mode": "UNSPECIFIED", "total": 160, "female": 85, "male": null, "withDisability": null }]));
+        // "A joint event with policy dialogue": one event, whose figures are the policy dialogue's.
+        assert_eq!(village["jointWith"], json!([{ "title": dialogue["title"] }]));
+        assert_eq!(dialogue["jointWith"], json!([{ "title": village["title"] }]));
+        assert_eq!((village["totals"]["excludedAsJoint"].as_i64(), dialogue["totals"]["excludedAsJoint"].as_i64()), (Some(160), Some(0)));
 
         let outcomes: usize = report["activities"].as_array().unwrap().iter()
             .map(|a| a["outcomes"].as_array().unwrap().len()).sum();
@@ -150,10 +155,12 @@ on_both_databases! {
         assert_eq!(kinds, ["CHALLENGE", "CHALLENGE", "LESSON_LEARNED", "LESSON_LEARNED", "LESSON_LEARNED"]);
         assert_eq!(report["caseStudies"].as_array().unwrap().len(), 4);
 
-        // 229 + 69 + 174 + 201 + 160 participants, 104 + 35 + 74 + 55 + 85 women; the report
-        // never counts men, so none are recorded.
-        assert_eq!(g["participation"], json!({ "total": 833, "female": 353, "male": 0, "inPerson": 229, "online": 69,
-            "unspecified": 535, "femaleRecordedOf": 833, "maleRecordedOf": 0, "withDisabilityRecordedOf": 0 }));
+        // 229 + 69 + 174 + 201 participants, 104 + 35 + 74 + 55 women: the Smart Village Lab's
+        // national dialogue (160, 85 women) is the same 6 December event as the policy dialogue,
+        // counted once. The report never counts men, so none are recorded.
+        assert_eq!(g["participation"], json!({ "total": 673, "female": 268, "male": 0, "inPerson": 229, "online": 69,
+            "unspecified": 375, "femaleRecordedOf": 673, "maleRecordedOf": 0, "withDisabilityRecordedOf": 0,
+            "excludedAsJoint": 160 }));
         assert_eq!(report["participation"], g["participation"]);
     }
 
@@ -162,28 +169,35 @@ on_both_databases! {
         let data = app.data(r#"{
             portfolioSummary {
               grantCount granteeCount activityCount funding { amount currency }
-              participation { total female inPerson online femaleShare }
+              participation { total female inPerson online femaleShare excludedAsJoint }
               byActivityKind { kind activityCount participation { total female } }
               byGrantee { grantee { name } grantCount activityCount funding { amount } participation { total } warnings { code count } }
               warnings { code count }
               reportsByStatus { status count }
               overdueReports { id }
             }
-            activities(first: 100) { totalCount edges { node { kind participation { total female } } } }
+            activities(first: 100) { totalCount edges { node { kind participation { total female } totals { excludedAsJoint } } } }
         }"#, json!({}), &app.manager()).await;
         let s = &data["portfolioSummary"];
         assert_eq!(s["grantCount"], 1);
         assert_eq!(s["granteeCount"], 1);
         assert_eq!(s["funding"], json!([{ "amount": "90000.00", "currency": "AUD" }]));
         assert_eq!(s["activityCount"], data["activities"]["totalCount"]);
-        let (mut total, mut female) = (0, 0);
+        // The rows of every activity but the one its joint group leaves out.
+        let (mut total, mut female, mut excluded) = (0, 0, 0);
         for edge in data["activities"]["edges"].as_array().unwrap() {
+            let left_out = edge["node"]["totals"]["excludedAsJoint"].as_i64().unwrap();
+            excluded += left_out;
+            if left_out > 0 {
+                continue;
+            }
             for row in edge["node"]["participation"].as_array().unwrap() {
                 total += row["total"].as_i64().unwrap();
                 female += row["female"].as_i64().unwrap();
             }
         }
-        assert_eq!((total, female), (833, 353));
+        assert_eq!((total, female, excluded), (673, 268, 160));
+        assert_eq!(s["participation"]["excludedAsJoint"], 160);
         assert_eq!(s["participation"]["total"], total);
         assert_eq!(s["participation"]["female"], female);
         assert_eq!(s["participation"]["inPerson"], 229);
@@ -193,13 +207,13 @@ on_both_databases! {
         assert_eq!(by_kind_total, total);
         assert_eq!(s["byActivityKind"], json!([
             { "kind": "FORUM", "activityCount": 1, "participation": { "total": 174, "female": 74 } },
-            { "kind": "POLICY_DIALOGUE", "activityCount": 2, "participation": { "total": 361, "female": 140 } },
+            { "kind": "POLICY_DIALOGUE", "activityCount": 2, "participation": { "total": 201, "female": 55 } },
             { "kind": "WORKSHOP", "activityCount": 1, "participation": { "total": 298, "female": 139 } },
         ]));
         assert_eq!(s["byGrantee"][0]["grantee"]["name"], "Advocacy and Policy Institute");
         assert_eq!(s["warnings"], json!([{ "code": "INDICATOR_EVIDENCE_MISMATCH", "count": 1 }]));
         assert_eq!(s["byGrantee"][0]["warnings"], s["warnings"]);
-        assert_eq!(s["byGrantee"][0]["participation"]["total"], 833);
+        assert_eq!(s["byGrantee"][0]["participation"]["total"], 673);
         assert_eq!(s["reportsByStatus"], json!([{ "status": "SUBMITTED", "count": 1 }]));
         assert_eq!(s["overdueReports"], json!([]));
     }
@@ -224,12 +238,12 @@ on_both_databases! {
         let expected: std::collections::BTreeMap<&str, usize> = [
             ("createOrganisation", 7), ("createScheme", 1), ("createGrant", 1),
             ("addFundingPeriod", 1), ("addObjective", 1), ("addIndicator", 1),
-            ("createReport", 1), ("addCorrection", 8), ("recordIndicatorResult", 1), ("createActivity", 4),
+            ("createReport", 1), ("addCorrection", 8), ("recordIndicatorResult", 1), ("createActivity", 4), ("linkJointActivities", 2),
             ("recordOutcome", 10), ("addLesson", 5), ("addCaseStudy", 4),
             ("submitReport", 1), ("recordHistoricSubmission", 1),
         ].into_iter().collect();
         assert_eq!(counts, expected);
-        assert_eq!(trail.total_count, 47);
+        assert_eq!(trail.total_count, 49);
         assert!(trail.events.iter().all(|e| e.role == "SCHEME_MANAGER"));
 
         // The submission date the report states is set after the fact, as a change of its own,
@@ -243,6 +257,6 @@ on_both_databases! {
         // Loading it again writes nothing.
         app.seed_demo().await;
         let again = app.audit_events(&app.manager(), json!({ "actor": "system:seed" })).await;
-        assert_eq!(again.total_count, 47);
+        assert_eq!(again.total_count, 49);
     }
 }

@@ -246,3 +246,207 @@ on_both_databases! {
         assert_eq!(warning_codes(&app, report, &grantee).await, ["POSSIBLE_DUPLICATE_ACTIVITY", "POSSIBLE_DUPLICATE_ACTIVITY"]);
     }
 }
+
+const SUMMARY_TOTALS: &str =
+    "total female inPerson online unspecified femaleRecordedOf excludedAsJoint";
+
+/// Every total the portfolio gives, as `token` sees it: the summary, its breakdowns, the grant
+/// and the report. Asserts that the summary equals the sums over `byGrantee` and over
+/// `byActivityKind`, and that the grant and report agree with it; returns the summary's figures.
+async fn every_total(app: &TestApp, token: &str, grant: Uuid, report: Uuid) -> Value {
+    let query = format!(
+        "query($grant: UUID!, $report: UUID!) {{
+            portfolioSummary {{ participation {{ {SUMMARY_TOTALS} }}
+              byGrantee {{ participation {{ {SUMMARY_TOTALS} }} }}
+              byActivityKind {{ participation {{ {SUMMARY_TOTALS} }} }} }}
+            grant(id: $grant) {{ participation {{ {SUMMARY_TOTALS} }} }}
+            report(id: $report) {{ participation {{ {SUMMARY_TOTALS} }} }}
+        }}"
+    );
+    let data = app
+        .data(&query, json!({ "grant": grant, "report": report }), token)
+        .await;
+    let s = &data["portfolioSummary"];
+    for breakdown in ["byGrantee", "byActivityKind"] {
+        for field in SUMMARY_TOTALS.split(' ') {
+            let sum: i64 = s[breakdown]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["participation"][field].as_i64().unwrap())
+                .sum();
+            assert_eq!(s["participation"][field], sum, "{field} over {breakdown}");
+        }
+    }
+    assert_eq!(data["grant"]["participation"], s["participation"]);
+    assert_eq!(data["report"]["participation"], s["participation"]);
+    s["participation"].clone()
+}
+
+fn totals(
+    total: i64,
+    female: i64,
+    in_person: i64,
+    online: i64,
+    unspecified: i64,
+    recorded: i64,
+    excluded: i64,
+) -> Value {
+    json!({ "total": total, "female": female, "inPerson": in_person, "online": online, "unspecified": unspecified,
+        "femaleRecordedOf": recorded, "excludedAsJoint": excluded })
+}
+
+const JOINT_WITH: &str = "{ activity: activities(first: 50) { edges { node { id jointWith { id } totals { total excludedAsJoint } } } } }";
+
+/// Each activity's `jointWith` ids, by activity id.
+async fn joint_with(app: &TestApp, token: &str) -> std::collections::BTreeMap<Uuid, Vec<Uuid>> {
+    let data = app.data(JOINT_WITH, json!({}), token).await;
+    data["activity"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            let others = n["jointWith"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].as_str().unwrap().parse().unwrap())
+                .collect();
+            (n["id"].as_str().unwrap().parse().unwrap(), others)
+        })
+        .collect()
+}
+
+on_both_databases! {
+    async fn linking_and_unlinking_a_joint_event_changes_every_total_consistently(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let mut dialogue = activity_input(report, None, "2024-12-06", "2024-12-06",
+            json!([{ "mode": "IN_PERSON", "total": 100, "female": 40 }]));
+        dialogue["kind"] = json!("POLICY_DIALOGUE");
+        let dialogue = app.create_activity(&grantee, dialogue).await.unwrap().id;
+        let mut national = activity_input(report, None, "2024-12-06", "2024-12-06",
+            json!([{ "mode": "UNSPECIFIED", "total": 60, "female": 30 }]));
+        national["kind"] = json!("FORUM");
+        let national = app.create_activity(&grantee, national).await.unwrap().id;
+        app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "ONLINE", "total": 20 }]))).await.unwrap();
+        assert_eq!(every_total(&app, &grantee, s.grant, report).await, totals(180, 70, 100, 20, 60, 160, 0));
+
+        // One event: the larger record counts, and all its breakdowns with it.
+        let group = app.link_joint_activities(&grantee, json!({ "activityIds": [national, dialogue] })).await.unwrap();
+        let mut members: Vec<Uuid> = group.iter().map(|a| a.id).collect();
+        members.sort();
+        let mut expected = vec![dialogue, national];
+        expected.sort();
+        assert_eq!(members, expected);
+        assert_eq!(every_total(&app, &grantee, s.grant, report).await, totals(120, 40, 100, 20, 0, 100, 60));
+        assert_eq!(every_total(&app, &app.manager(), s.grant, report).await, totals(120, 40, 100, 20, 0, 100, 60));
+        let links = joint_with(&app, &grantee).await;
+        assert_eq!((links[&dialogue].as_slice(), links[&national].as_slice()), (&[national][..], &[dialogue][..]));
+
+        // Named as counting, the smaller record stands for the event: its mode and its women.
+        app.link_joint_activities(&grantee, json!({ "activityIds": [dialogue, national], "countingActivityId": national }))
+            .await.unwrap();
+        assert_eq!(every_total(&app, &grantee, s.grant, report).await, totals(80, 30, 0, 20, 60, 60, 100));
+
+        // Unlinked, both count again; a group of one is no group.
+        app.unlink_joint_activity(&grantee, json!({ "activityId": national })).await.unwrap();
+        assert_eq!(every_total(&app, &grantee, s.grant, report).await, totals(180, 70, 100, 20, 60, 160, 0));
+        assert!(joint_with(&app, &grantee).await.values().all(Vec::is_empty));
+        let again = app.unlink_joint_activity(&grantee, json!({ "activityId": dialogue })).await.unwrap_err();
+        assert_eq!((again.code.as_str(), again.field.as_deref()), ("BAD_USER_INPUT", Some("activityId")));
+
+        // Deleting a linked activity leaves the other counting on its own.
+        app.link_joint_activities(&grantee, json!({ "activityIds": [dialogue, national] })).await.unwrap();
+        let gone = app.data("query($id: UUID!) { report(id: $id) { activities { id version } } }", json!({ "id": report }), &grantee)
+            .await["report"]["activities"].as_array().unwrap().iter()
+            .find(|a| a["id"] == json!(dialogue)).unwrap().clone();
+        app.delete_activity(&grantee, gone).await.unwrap();
+        assert_eq!(every_total(&app, &grantee, s.grant, report).await, totals(80, 30, 0, 20, 60, 60, 0));
+    }
+
+    async fn a_joint_group_is_refused_with_every_problem_named(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let a = app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10 }]))).await.unwrap().id;
+        let b = app.create_activity(&grantee, activity_input(report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 10 }]))).await.unwrap().id;
+        let events = app.count("audit_events").await;
+
+        let err = app.link_joint_activities(&grantee, json!({ "activityIds": [a, a], "countingActivityId": b })).await.unwrap_err();
+        assert_eq!(err.code, "BAD_USER_INPUT");
+        let fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["activityIds[1]", "countingActivityId"]);
+        let err = app.link_joint_activities(&grantee, json!({ "activityIds": [a] })).await.unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("activityIds"));
+        let err = app.link_joint_activities(&grantee, json!({ "activityIds": [a, Uuid::now_v7()] })).await.unwrap_err();
+        assert_eq!((err.code.as_str(), err.field.as_deref()), ("NOT_FOUND", Some("activityIds[1]")));
+        assert_eq!(app.count("audit_events").await, events, "nothing was written");
+
+        // Linked: one audit event per activity whose group changed, owned by its grantee.
+        app.link_joint_activities(&grantee, json!({ "activityIds": [a, b] })).await.unwrap();
+        assert_eq!(app.count("audit_events").await, events + 2);
+        let trail = app.audit_events(&grantee, json!({ "action": "linkJointActivities" })).await;
+        assert_eq!(trail.total_count, 2);
+        assert!(trail.events.iter().all(|e| e.entity == "Activity" && e.after["jointGroupId"].is_string()));
+    }
+
+    async fn a_grantee_links_only_its_own_activities_and_the_scheme_manager_links_across_grantees(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let mut forum = activity_input(report, None, "2024-10-17", "2024-10-18",
+            json!([{ "mode": "UNSPECIFIED", "total": 174, "female": 74 }]));
+        forum["title"] = json!("Phnom Penh Internet Forum 2024");
+        let mine = app.create_activity(&grantee, forum.clone()).await.unwrap().id;
+        let other = app.other_grantee(s.scheme).await;
+        let them = app.grantee(other.org);
+        let mut theirs = forum;
+        theirs["reportId"] = json!(other.report);
+        theirs["participation"] = json!([{ "mode": "IN_PERSON", "total": 200, "female": 90 }]);
+        let their_id = app.create_activity(&them, theirs).await.unwrap().id;
+
+        // Another grantee's activity is not found, exactly as one that does not exist.
+        let refused = app.link_joint_activities(&grantee, json!({ "activityIds": [mine, their_id] })).await.unwrap_err();
+        assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("NOT_FOUND", Some("activityIds[1]")));
+        let manager = app.manager();
+        let seen = app.data(WARNINGS, json!({ "id": report }), &manager).await;
+        assert_eq!(seen["report"]["warnings"][0]["code"], "POSSIBLE_DUPLICATE_ACTIVITY");
+
+        // The scheme manager links them: the portfolio counts the forum once, from the larger record.
+        let group = app.link_joint_activities(&manager, json!({ "activityIds": [mine, their_id] })).await.unwrap();
+        assert_eq!(group.len(), 2);
+        let summary = "{ portfolioSummary { participation { total female excludedAsJoint } } }";
+        assert_eq!(app.data(summary, json!({}), &manager).await["portfolioSummary"]["participation"],
+            json!({ "total": 200, "female": 90, "excludedAsJoint": 174 }));
+        assert!(warning_codes(&app, report, &manager).await.is_empty(), "linked activities are known to be one event");
+
+        // The grantee sees none of it: its own record counts for what it sees, and links to nothing.
+        assert_eq!(app.data(summary, json!({}), &grantee).await["portfolioSummary"]["participation"],
+            json!({ "total": 174, "female": 74, "excludedAsJoint": 0 }));
+        assert_eq!(joint_with(&app, &grantee).await[&mine], Vec::<Uuid>::new());
+        let linked = app.data(JOINT_WITH, json!({}), &them).await;
+        let their_node = &linked["activity"]["edges"][0]["node"];
+        assert_eq!((their_node["jointWith"].clone(), their_node["totals"]["excludedAsJoint"].clone()), (json!([]), json!(0)));
+        let trail = app.audit_events(&grantee, json!({ "action": "linkJointActivities" })).await;
+        assert_eq!(trail.total_count, 1, "a grantee reads the event about its own activity only");
+        assert!(!trail.events[0].after.to_string().contains(&their_id.to_string()));
+
+        // A grantee edits links only while its report can be edited.
+        let read = app.data("query($id: UUID!) { report(id: $id) { id version } }", json!({ "id": report }), &grantee).await;
+        app.submit_report(&grantee, read["report"].clone()).await.unwrap();
+        let locked = app.unlink_joint_activity(&grantee, json!({ "activityId": mine })).await.unwrap_err();
+        assert_eq!(locked.code, "CONFLICT");
+        app.unlink_joint_activity(&manager, json!({ "activityId": mine })).await.unwrap();
+        assert_eq!(app.data(summary, json!({}), &manager).await["portfolioSummary"]["participation"],
+            json!({ "total": 374, "female": 164, "excludedAsJoint": 0 }));
+    }
+}

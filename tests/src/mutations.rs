@@ -250,6 +250,11 @@ impl Returned for CaseStudy {
     const FIELDS: &'static str = "id version title narrative activity { id }";
 }
 
+/// A list of objects a mutation returns asks for the fields of each.
+impl<T: Returned> Returned for Vec<T> {
+    const FIELDS: &'static str = T::FIELDS;
+}
+
 /// The one mutation document: `mutation(<Input>!) { <name>(input: $input) { <T::FIELDS> } }`.
 fn document<T: Returned>(name: &str, input_type: &str) -> String {
     format!(
@@ -363,6 +368,35 @@ impl TestApp {
     pub async fn delete_activity(&self, token: &str, input: Value) -> Result<Activity, GqlError> {
         self.mutate("deleteActivity", "DeleteInput", token, input)
             .await
+    }
+
+    /// Returns the group's activities the caller may see.
+    pub async fn link_joint_activities(
+        &self,
+        token: &str,
+        input: Value,
+    ) -> Result<Vec<Activity>, GqlError> {
+        self.mutate(
+            "linkJointActivities",
+            "LinkJointActivitiesInput",
+            token,
+            input,
+        )
+        .await
+    }
+
+    pub async fn unlink_joint_activity(
+        &self,
+        token: &str,
+        input: Value,
+    ) -> Result<Activity, GqlError> {
+        self.mutate(
+            "unlinkJointActivity",
+            "UnlinkJointActivityInput",
+            token,
+            input,
+        )
+        .await
     }
 
     pub async fn record_outcome(&self, token: &str, input: Value) -> Result<Outcome, GqlError> {

@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 pub struct AuditFilter {
     pub entity: Option<String>,
     pub entity_id: Option<Uuid>,
+    /// The mutation that made the change, e.g. "linkJointActivities".
+    pub action: Option<String>,
     pub actor: Option<String>,
     pub from: Option<chrono::DateTime<Utc>>,
     pub to: Option<chrono::DateTime<Utc>>,
@@ -43,8 +45,15 @@ pub async fn events(
         .actor
         .as_deref()
         .and_then(|a| problems.take(search_text("filter.actor", a, limits::NAME)));
+    let action = filter
+        .action
+        .as_deref()
+        .and_then(|a| problems.take(search_text("filter.action", a, limits::SHORT)));
     problems.into_result()?;
     let mut select = super::scope::audit_events(actor);
+    if let Some(action) = action {
+        select = select.filter(audit_event::Column::Action.eq(action));
+    }
     if let Some(entity) = entity {
         select = select.filter(audit_event::Column::Entity.eq(entity));
     }

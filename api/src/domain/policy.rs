@@ -63,6 +63,17 @@ pub fn ensure_can_edit_report(actor: &Actor, report: &report::Model) -> Result<(
     }
 }
 
+/// Linking activities as one joint event, or unlinking one. It changes no report's content, only
+/// how the portfolio counts the event: a grantee links its own activities while their reports
+/// are `DRAFT` or `RETURNED`, as it edits them; a scheme manager links any, in any state,
+/// because duplicates across grantees are found after the reports come in.
+pub fn ensure_can_link_joint(actor: &Actor, report: &report::Model) -> Result<()> {
+    match actor.access {
+        Access::SchemeManager => Ok(()),
+        Access::Analyst | Access::Grantee(_) => ensure_can_edit_report(actor, report),
+    }
+}
+
 /// Submitting: the report's grantee (or a scheme manager on its behalf), from DRAFT or RETURNED.
 pub fn ensure_can_submit_report(actor: &Actor, report: &report::Model) -> Result<()> {
     if actor.access == Access::Analyst {

@@ -8,8 +8,8 @@
 use entity::enums::OrganisationKind;
 use entity::{
     activity, activity_organiser, audit_event, case_study, correction, funding_period, grant,
-    indicator, indicator_result, indicator_result_activity, lesson, objective, organisation,
-    outcome, report, scheme,
+    indicator, indicator_result, indicator_result_activity, joint_membership, lesson, objective,
+    organisation, outcome, report, scheme,
 };
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
@@ -46,6 +46,7 @@ grant_owned!(
     case_study => GrantId,
     correction => GrantId,
     indicator_result_activity => GrantId,
+    joint_membership => GrantId,
 );
 
 /// The ids of the grants an actor may see, as a subquery; `None` means every grant.
@@ -164,4 +165,17 @@ pub fn activity_organisers(actor: &Actor) -> Select<activity_organiser::Entity> 
 pub fn idempotency_keys(actor: &Actor) -> Select<entity::idempotency_key::Entity> {
     entity::idempotency_key::Entity::find()
         .filter(entity::idempotency_key::Column::Actor.eq(actor.idempotency_owner()))
+}
+
+/// Every member of the joint groups `group_ids`, whoever may see them: for the writes that move
+/// whole groups (linking merges groups a grantee may share with another grantee through a scheme
+/// manager's link). Never returned to a caller: reads use `scoped::<joint_membership::Entity>`.
+pub fn whole_joint_groups(group_ids: Vec<Uuid>) -> Select<joint_membership::Entity> {
+    joint_membership::Entity::find().filter(joint_membership::Column::GroupId.is_in(group_ids))
+}
+
+/// Grants by id whoever may see them, to name the owner of an audit event about an activity in
+/// a joint group with the caller's; never returned to a caller.
+pub fn grants_for_audit(ids: Vec<Uuid>) -> Select<grant::Entity> {
+    grant::Entity::find().filter(grant::Column::Id.is_in(ids))
 }

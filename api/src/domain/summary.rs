@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::actor::Actor;
+use super::content::joint;
 use super::portfolio::GrantFilter;
 use super::report::warnings::{self, WarningCode};
 use super::scope::{self, scoped};
@@ -46,6 +47,20 @@ pub struct ParticipationTotals {
     pub with_disability_recorded_of: i64,
     pub in_person: i64,
     pub online: i64,
+    /// Participants of activities left out because another activity of their joint group
+    /// counts for the event (`content::joint`).
+    pub excluded_as_joint: i64,
+}
+
+/// How a set of activities' joint groups are counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Joint {
+    /// Each group once: a member another member stands for adds only to `excluded_as_joint`.
+    /// Every total over several activities.
+    CountOnce,
+    /// Each activity's own figures, with `excluded_as_joint` saying how many of them the larger
+    /// totals leave out. One activity's totals.
+    OwnFigures,
 }
 
 /// The columns `sum_into` adds, each the SUM of an expression over the rows `p`.
@@ -77,15 +92,35 @@ const SUMS: [(&str, &str); 9] = [
 ];
 
 impl ParticipationTotals {
-    /// The one SQL fragment that adds up participation rows (aliased `p`), used by the summary
-    /// and by every per-grant, per-report and per-activity total, so they can never disagree.
-    fn sum_into(select: &mut SelectStatement) {
+    /// The one SQL fragment that adds up participation rows (aliased `p`) of activities (aliased
+    /// `a`), used by the summary and by every per-grant, per-report and per-activity total, so
+    /// they can never disagree. It joins the activities that joint groups leave out, over what
+    /// `actor` may see, as `x`.
+    fn sum_into(select: &mut SelectStatement, actor: &Actor, joint: Joint) {
+        let x = Alias::new("x");
+        select.join_subquery(
+            JoinType::LeftJoin,
+            joint::excluded_activities(actor),
+            x.clone(),
+            Expr::col((x, Alias::new("activity_id")))
+                .equals((Alias::new("a"), activity::Column::Id)),
+        );
         for (alias, expr) in SUMS {
+            let expr = match joint {
+                Joint::CountOnce => format!("CASE WHEN x.activity_id IS NULL THEN {expr} END"),
+                Joint::OwnFigures => expr.to_owned(),
+            };
             select.expr_as(
                 Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")),
                 Alias::new(alias),
             );
         }
+        select.expr_as(
+            Expr::cust(
+                "CAST(COALESCE(SUM(CASE WHEN x.activity_id IS NULL THEN 0 ELSE p.total END), 0) AS BIGINT)",
+            ),
+            Alias::new("excluded_as_joint"),
+        );
     }
 
     /// Reads the columns `sum_into` added.
@@ -100,6 +135,7 @@ impl ParticipationTotals {
             with_disability_recorded_of: get(row, "with_disability_recorded_of")?,
             in_person: get(row, "in_person")?,
             online: get(row, "online")?,
+            excluded_as_joint: get(row, "excluded_as_joint")?,
         })
     }
 
@@ -113,6 +149,7 @@ impl ParticipationTotals {
         self.with_disability_recorded_of += other.with_disability_recorded_of;
         self.in_person += other.in_person;
         self.online += other.online;
+        self.excluded_as_joint += other.excluded_as_joint;
     }
 }
 
@@ -222,7 +259,7 @@ pub async fn portfolio(
             Expr::cust("COUNT(DISTINCT a.id)"),
             Alias::new("activity_count"),
         );
-    ParticipationTotals::sum_into(&mut activities);
+    ParticipationTotals::sum_into(&mut activities, actor, Joint::CountOnce);
     activities
         .from_as(activity::Entity, a.clone())
         .join_as(
@@ -395,7 +432,14 @@ pub async fn participation_by_grant(
     actor: &Actor,
     grant_ids: &[Uuid],
 ) -> Result<Vec<(Uuid, ParticipationTotals)>> {
-    participation_by(db, actor, activity::Column::GrantId, grant_ids).await
+    participation_by(
+        db,
+        actor,
+        activity::Column::GrantId,
+        grant_ids,
+        Joint::CountOnce,
+    )
+    .await
 }
 
 /// Participation totals of each of `report_ids` the actor may see, in one GROUP BY.
@@ -404,7 +448,14 @@ pub async fn participation_by_report(
     actor: &Actor,
     report_ids: &[Uuid],
 ) -> Result<Vec<(Uuid, ParticipationTotals)>> {
-    participation_by(db, actor, activity::Column::ReportId, report_ids).await
+    participation_by(
+        db,
+        actor,
+        activity::Column::ReportId,
+        report_ids,
+        Joint::CountOnce,
+    )
+    .await
 }
 
 /// Participation totals of each of `activity_ids` the actor may see, in one GROUP BY.
@@ -413,7 +464,14 @@ pub async fn participation_by_activity(
     actor: &Actor,
     activity_ids: &[Uuid],
 ) -> Result<Vec<(Uuid, ParticipationTotals)>> {
-    participation_by(db, actor, activity::Column::Id, activity_ids).await
+    participation_by(
+        db,
+        actor,
+        activity::Column::Id,
+        activity_ids,
+        Joint::OwnFigures,
+    )
+    .await
 }
 
 /// Totals grouped by an activity column (its grant, its report, or the activity itself).
@@ -422,11 +480,12 @@ async fn participation_by(
     actor: &Actor,
     group: activity::Column,
     ids: &[Uuid],
+    joint: Joint,
 ) -> Result<Vec<(Uuid, ParticipationTotals)>> {
     let (a, p) = (Alias::new("a"), Alias::new("p"));
     let mut select = Query::select();
     select.expr_as(Expr::col((a.clone(), group)), Alias::new("key"));
-    ParticipationTotals::sum_into(&mut select);
+    ParticipationTotals::sum_into(&mut select, actor, joint);
     select
         .from_as(activity::Entity, a.clone())
         .join_as(

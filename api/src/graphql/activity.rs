@@ -9,14 +9,15 @@ use super::cost;
 use super::grant::{Grant, Objective};
 use super::input::{DeleteInput, change, run};
 use super::loaders::{
-    ActivityById, GrantById, ObjectiveById, OrganisersOfActivity, OutcomesOfActivity,
-    ParticipationOfActivity, ReportById, TotalsOfActivity,
+    ActivityById, GrantById, JointWithActivity, ObjectiveById, OrganisersOfActivity,
+    OutcomesOfActivity, ParticipationOfActivity, ReportById, TotalsOfActivity,
 };
 use super::organisation::Organisation;
 use super::outcome::Outcome;
 use super::report::Report;
 use super::scalars::Date;
 use crate::domain::content::activity::{CreateActivity, DeleteActivity, UpdateActivity};
+use crate::domain::content::joint::{LinkJointActivities, UnlinkJointActivity};
 use crate::domain::content::participation::ParticipantRow;
 use crate::domain::content::{self, ActivityFilter, ActivitySortField, activity_sort};
 use crate::domain::summary::ParticipationTotals;
@@ -106,10 +107,24 @@ impl Activity {
             .map(ParticipantCount::from)
             .collect())
     }
-    /// The participation rows added up.
+    /// The participation rows added up: this activity's own figures. When another activity of
+    /// its joint group counts for the event, `excludedAsJoint` equals `total`: every larger
+    /// total (report, grant, portfolio) leaves these participants out.
     async fn totals(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
         let totals = ctx.loader()?.load_one(TotalsOfActivity(self.0.id)).await?;
         Ok(totals.unwrap_or_default().into())
+    }
+    /// The other activities recorded as the same real event (its joint group; see
+    /// `linkJointActivities`), by start date. Empty when the activity is an event of its own.
+    /// A grantee sees only its own activities here.
+    #[graphql(complexity = "cost::list(cost::JOINT_GROUP, child_complexity)")]
+    async fn joint_with(&self, ctx: &Context<'_>) -> GqlResult<Vec<Activity>> {
+        let others = ctx.loader()?.load_one(JointWithActivity(self.0.id)).await?;
+        Ok(others
+            .unwrap_or_default()
+            .into_iter()
+            .map(Activity)
+            .collect())
     }
     #[graphql(complexity = "cost::list(cost::OUTCOMES, child_complexity)")]
     async fn outcomes(&self, ctx: &Context<'_>) -> GqlResult<Vec<Outcome>> {
@@ -162,6 +177,9 @@ pub struct ParticipationSummary {
     pub male_recorded_of: i64,
     /// Participants in rows that recorded how many had a disability.
     pub with_disability_recorded_of: i64,
+    /// Participants left out of these figures because they were counted under another activity
+    /// of the same joint group: one real event recorded more than once is counted once.
+    pub excluded_as_joint: i64,
     /// female / femaleRecordedOf, or null when no row recorded it.
     pub female_share: Option<f64>,
 }
@@ -181,6 +199,7 @@ impl From<ParticipationTotals> for ParticipationSummary {
             female_recorded_of: p.female_recorded_of,
             male_recorded_of: p.male_recorded_of,
             with_disability_recorded_of: p.with_disability_recorded_of,
+            excluded_as_joint: p.excluded_as_joint,
             female_share: (p.female_recorded_of > 0)
                 .then(|| p.female as f64 / p.female_recorded_of as f64),
         }
@@ -425,4 +444,51 @@ impl ActivityMutation {
         };
         Ok(Activity(run(ctx, delete).await?))
     }
+
+    /// Records that the activities are one real event (filed twice, or by two grantees that ran
+    /// it together), so every total counts it once: the figures of the activity named as
+    /// `countingActivityId` stand for the event, else those of the one with the largest total.
+    /// Groups the activities already belong to are merged. A grantee links its own activities
+    /// while their reports can be edited; a scheme manager links any. Returns the group's
+    /// activities that the caller may see.
+    async fn link_joint_activities(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkJointActivitiesInput,
+    ) -> GqlResult<Vec<Activity>> {
+        let link = LinkJointActivities {
+            activity_ids: input.activity_ids,
+            counting_activity_id: input.counting_activity_id,
+        };
+        Ok(run(ctx, link).await?.into_iter().map(Activity).collect())
+    }
+
+    /// Takes an activity out of its joint group: it counts as an event of its own again. A group
+    /// left with one activity is dissolved.
+    async fn unlink_joint_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: UnlinkJointActivityInput,
+    ) -> GqlResult<Activity> {
+        let unlink = UnlinkJointActivity {
+            activity_id: input.activity_id,
+        };
+        Ok(Activity(run(ctx, unlink).await?))
+    }
+}
+
+/// Activities that record one real event.
+#[derive(InputObject)]
+pub struct LinkJointActivitiesInput {
+    /// Two or more activities (at most 20 in a group), each named once.
+    pub activity_ids: Vec<Uuid>,
+    /// The activity whose figures stand for the event; one of `activityIds`. Without it, the
+    /// activity with the largest total counts.
+    pub counting_activity_id: Option<Uuid>,
+}
+
+#[derive(InputObject)]
+pub struct UnlinkJointActivityInput {
+    /// The activity to take out of its joint group.
+    pub activity_id: Uuid,
 }

@@ -64,6 +64,8 @@ pub struct AuditFilterInput {
     /// e.g. "Report", "Activity".
     pub entity: Option<String>,
     pub entity_id: Option<Uuid>,
+    /// The mutation that made the change, e.g. "submitReport", "linkJointActivities".
+    pub action: Option<String>,
     /// A token `sub`.
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
@@ -88,6 +90,7 @@ impl AuditQuery {
         let filter = AuditFilter {
             entity: f.entity,
             entity_id: f.entity_id,
+            action: f.action,
             actor: f.actor,
             from: f.from,
             to: f.to,

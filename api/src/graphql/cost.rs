@@ -45,6 +45,7 @@ pub const LESSONS: usize = 5;
 pub const CASE_STUDIES: usize = 5;
 pub const INDICATOR_RESULTS: usize = 3;
 pub const CORRECTIONS: usize = 10;
+pub const JOINT_GROUP: usize = 2;
 pub const SCHEMES: usize = 10;
 pub const ORGANISATIONS: usize = 100;
 

@@ -209,6 +209,26 @@ totals_of!(ParticipationOfGrant, participation_by_grant, "grant");
 totals_of!(ParticipationOfReport, participation_by_report, "report");
 totals_of!(TotalsOfActivity, participation_by_activity, "activity");
 
+/// The other activities of each activity's joint group, as the caller may see them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JointWithActivity(pub Uuid);
+
+impl Loader<JointWithActivity> for Db {
+    type Value = Vec<activity::Model>;
+    type Error = SharedError;
+
+    async fn load(&self, keys: &[JointWithActivity]) -> LoadResult<JointWithActivity, Self::Value> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let groups = content::joint::joint_with(&self.db, &self.actor, &ids)
+            .await
+            .map_err(|e| SharedError(Arc::new(e)))?;
+        Ok(groups
+            .into_iter()
+            .map(|(id, others)| (JointWithActivity(id), others))
+            .collect())
+    }
+}
+
 /// The arguments of a nested list of grants; parents asking with the same arguments share one batch.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct GrantArgs {

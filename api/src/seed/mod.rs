@@ -23,6 +23,7 @@ use crate::domain::actor::Actor;
 use crate::domain::content::activity::CreateActivity;
 use crate::domain::content::case_study::AddCaseStudy;
 use crate::domain::content::indicator_result::RecordIndicatorResult;
+use crate::domain::content::joint::LinkJointActivities;
 use crate::domain::content::lesson::AddLesson;
 use crate::domain::content::outcome::RecordOutcome;
 use crate::domain::content::participation::ParticipantRow;
@@ -52,6 +53,8 @@ struct Demo {
     corrections: Vec<CorrectionSeed>,
     indicator_results: Vec<ResultSeed>,
     activities: Vec<ActivitySeed>,
+    /// Activities the report describes twice, as one event.
+    joint_groups: Vec<JointGroupSeed>,
     lessons: Vec<LessonSeed>,
     case_studies: Vec<CaseStudySeed>,
 }
@@ -145,6 +148,13 @@ struct ResultSeed {
     /// Keys of the activities the result counts.
     #[serde(default)]
     activities: Vec<String>,
+}
+
+/// Activity keys that are one real event, and the one whose figures count for it.
+#[derive(Deserialize)]
+struct JointGroupSeed {
+    activities: Vec<String>,
+    counting: String,
 }
 
 #[derive(Deserialize)]
@@ -390,6 +400,21 @@ async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {
             })
             .await?;
         }
+    }
+
+    // The report describes its 6 December 2024 event twice, as the policy dialogue and as the
+    // Smart Village Lab's national dialogue ("a joint event with policy dialogue"): one event,
+    // counted once, with the policy dialogue's figures (201 participants, 55 women).
+    for g in &demo.joint_groups {
+        tx.run(&LinkJointActivities {
+            activity_ids: g
+                .activities
+                .iter()
+                .map(|key| lookup(&activities, key, "activity"))
+                .collect::<Result<Vec<_>>>()?,
+            counting_activity_id: Some(lookup(&activities, &g.counting, "activity")?),
+        })
+        .await?;
     }
 
     // Results after the activities they name as their evidence.

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod case_study;
 pub mod indicator_result;
+pub mod joint;
 pub mod lesson;
 pub mod outcome;
 pub mod participation;

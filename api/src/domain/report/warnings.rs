@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use entity::enums::AttendanceMode;
-use entity::{activity, grant, indicator_result, indicator_result_activity, report};
+use entity::{
+    activity, grant, indicator_result, indicator_result_activity, joint_membership, report,
+};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -179,7 +181,7 @@ pub async fn of_report<C: ConnectionTrait>(
     }
 
     // Activities elsewhere in the scheme (that the caller may see) on overlapping dates at the
-    // same venue or with the same title.
+    // same venue or with the same title, unless linked to it as one joint event.
     if let (Some(first), Some(last)) = (
         activities.iter().map(|a| a.start_date).min(),
         activities.iter().map(|a| a.end_date).max(),
@@ -200,10 +202,26 @@ pub async fn of_report<C: ConnectionTrait>(
             .order_by_asc(activity::Column::Id)
             .all(db)
             .await?;
+        // Activities linked as one joint event are known to be the same event.
+        let group_of: HashMap<Uuid, Uuid> = scoped::<joint_membership::Entity>(actor)
+            .filter(
+                joint_membership::Column::ActivityId
+                    .is_in(ids.iter().chain(candidates.iter().map(|c| &c.id)).copied()),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.activity_id, m.group_id))
+            .collect();
+        let linked = |a: Uuid, b: Uuid| {
+            group_of
+                .get(&a)
+                .is_some_and(|g| group_of.get(&b) == Some(g))
+        };
         for a in &activities {
             let matches: Vec<Uuid> = candidates
                 .iter()
-                .filter(|b| b.id != a.id)
+                .filter(|b| b.id != a.id && !linked(a.id, b.id))
                 .filter(|b| b.start_date <= a.end_date && b.end_date >= a.start_date)
                 .filter(|b| {
                     same_text(a.venue.as_deref(), b.venue.as_deref())

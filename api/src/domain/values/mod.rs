@@ -40,6 +40,7 @@ pub mod caps {
     pub const ORGANISERS_PER_ACTIVITY: usize = 50;
     pub const CORRECTIONS_PER_REPORT: u64 = 200;
     pub const EVIDENCE_PER_RESULT: usize = 500;
+    pub const ACTIVITIES_PER_JOINT_GROUP: usize = 20;
 }
 
 /// An exact decimal quantity for indicators (baseline, target, actual), kept as canonical text.
