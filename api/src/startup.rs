@@ -20,6 +20,7 @@ use crate::domain::write::Writer;
 use crate::graphql::cost::RateLimiter;
 use crate::http::{AppState, routes};
 use crate::metrics::Metrics;
+use crate::persisted::PersistedQueries;
 use crate::seed::{self, Seeded};
 use crate::settings::{DatabaseSettings, Settings};
 use crate::shutdown::{self, Drain};
@@ -109,6 +110,7 @@ impl Application {
             db: db.clone(),
             authenticator,
             metrics: metrics.clone(),
+            persisted: Arc::new(PersistedQueries::new()),
             drain: drain.clone(),
         });
         let request_metrics = metrics.clone();

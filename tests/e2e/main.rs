@@ -13,6 +13,7 @@ mod filing;
 mod hardening;
 mod ops;
 mod outage;
+mod protocol;
 mod queries;
 mod shutdown;
 mod tokens;

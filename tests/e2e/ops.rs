@@ -126,7 +126,7 @@ on_one_database! {
         }
         let response = app.graphql(&format!("{{ schemes {{ {deep} }} }}"), json!({}), Some(&app.analyst())).await;
         assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"), "{response}");
-        assert!(response["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{response}");
+        assert!(response["errors"][0]["message"].as_str().unwrap().contains("levels deep; at most 12 are allowed"), "{response}");
     }
 }
 
