@@ -22,7 +22,8 @@ use crate::error::{Error, code};
 use crate::graphql::AppSchema;
 use crate::graphql::common::default_code;
 use crate::graphql::loaders::Db;
-use crate::metrics::Metrics;
+use crate::graphql::operation::OperationSlot;
+use crate::metrics::{Metrics, PoolGauges};
 use crate::persisted::{PersistedQueries, Unusable};
 use crate::shutdown::{self, Drain};
 
@@ -80,7 +81,11 @@ async fn authenticate(
         .authenticate(&state.db, http.headers())
         .await
     {
-        Ok(actor) => Ok(actor.with_request_id(request_id.to_string())),
+        Ok(actor) => {
+            let role = actor.role().as_str();
+            note_access(http, |note| note.role = Some(role));
+            Ok(actor.with_request_id(request_id.to_string()))
+        }
         Err(Refusal::Unauthenticated(reason)) => {
             tracing::info!(%reason, "request refused: not authenticated");
             state.metrics.record_graphql_error(code::UNAUTHENTICATED);
@@ -428,8 +433,16 @@ async fn execute(
         },
         tokio::spawn,
     );
-    let request = request.data(actor).data(loader);
+    let operation = OperationSlot::default();
+    let request = request.data(actor).data(loader).data(operation.clone());
+    let started = std::time::Instant::now();
     let mut response = shutdown::scope(state.drain.clone(), state.schema.execute(request)).await;
+    if let Some(name) = operation.name() {
+        state
+            .metrics
+            .record_operation(&name, response.is_err(), started.elapsed());
+        note_access(http, |note| note.operation = Some(name));
+    }
     let mut retry_after = None;
     for err in &mut response.errors {
         ensure_code(err);
@@ -551,5 +564,49 @@ async fn metrics(
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.metrics.render(pool_gauges(&state.db)))
+}
+
+/// The pool's connections right now.
+fn pool_gauges(db: &DatabaseConnection) -> PoolGauges {
+    use sea_orm::DbBackend;
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            PoolGauges {
+                open: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            PoolGauges {
+                open: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        _ => PoolGauges::default(),
+    }
+}
+
+/// What the access log line of a request says beyond its method, path, status and duration:
+/// who asked (their role) and which GraphQL operation ran. Handlers note it on the request.
+#[derive(Clone, Debug, Default)]
+pub struct AccessNote {
+    pub role: Option<&'static str>,
+    pub operation: Option<String>,
+}
+
+fn note_access(http: &HttpRequest, update: impl FnOnce(&mut AccessNote)) {
+    let mut extensions = http.extensions_mut();
+    match extensions.get_mut::<AccessNote>() {
+        Some(note) => update(note),
+        None => {
+            let mut note = AccessNote::default();
+            update(&mut note);
+            extensions.insert(note);
+        }
+    }
 }

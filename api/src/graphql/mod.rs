@@ -15,6 +15,7 @@ pub mod input;
 pub mod lesson;
 pub mod loaders;
 pub mod node;
+pub mod operation;
 pub mod organisation;
 pub mod outcome;
 pub mod report;
@@ -80,6 +81,7 @@ pub fn schema(
     let builder = builder()
         .extension(Tracing)
         .extension(Costing::new(limiter))
+        .extension(operation::OperationName)
         .data(db)
         .data(writer);
     match environment {
