@@ -208,7 +208,7 @@ pub async fn portfolio(
         active_from: filter.from,
         active_to: filter.to,
     };
-    let grant_ids = || scope::grant_ids_where(actor, grant_filter.condition());
+    let grant_ids = || scope::narrowing_grant_ids(actor, grant_filter.condition());
 
     // Grants: count and funding by grantee and currency.
     let (g, a, p) = (Alias::new("g"), Alias::new("a"), Alias::new("p"));
@@ -238,7 +238,10 @@ pub async fn portfolio(
                     Alias::new("amount_low"),
                 )
                 .from_as(grant::Entity, g.clone())
-                .and_where(Expr::col((g.clone(), grant::Column::Id)).in_subquery(grant_ids()))
+                .and_where_option(
+                    grant_ids()
+                        .map(|ids| Expr::col((g.clone(), grant::Column::Id)).in_subquery(ids)),
+                )
                 .group_by_col((g.clone(), grant::Column::GranteeId))
                 .group_by_col((g.clone(), grant::Column::Currency)),
         )
@@ -276,7 +279,10 @@ pub async fn portfolio(
             Expr::col((p.clone(), participation::Column::ActivityId))
                 .equals((a.clone(), activity::Column::Id)),
         )
-        .and_where(Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(grant_ids()))
+        .and_where_option(
+            grant_ids()
+                .map(|ids| Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(ids)),
+        )
         .group_by_col((g.clone(), grant::Column::GranteeId))
         .group_by_col((a.clone(), activity::Column::Kind));
     if let Some(kind) = filter.activity_kind {
@@ -296,7 +302,7 @@ pub async fn portfolio(
     let overdue_reports = scoped::<report::Entity>(actor)
         .filter(
             Condition::all()
-                .add(report::Column::GrantId.in_subquery(grant_ids()))
+                .add_option(grant_ids().map(|ids| report::Column::GrantId.in_subquery(ids)))
                 .add(report::Column::DueDate.lt(today))
                 .add(report::Column::Status.is_in([ReportStatus::Draft, ReportStatus::Returned])),
         )
@@ -407,12 +413,12 @@ pub async fn warning_counts(
     Ok(counts.into_iter().collect())
 }
 
-fn reports_by_status(grant_ids: SelectStatement) -> SelectStatement {
+fn reports_by_status(grant_ids: Option<SelectStatement>) -> SelectStatement {
     Query::select()
         .expr_as(Expr::col(report::Column::Status), Alias::new("status"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"))
         .from(report::Entity)
-        .and_where(Expr::col(report::Column::GrantId).in_subquery(grant_ids))
+        .and_where_option(grant_ids.map(|ids| Expr::col(report::Column::GrantId).in_subquery(ids)))
         .group_by_col(report::Column::Status)
         .to_owned()
 }
