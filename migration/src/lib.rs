@@ -11,6 +11,7 @@ mod m20261129_000002_create_report_corrections;
 mod m20261129_000003_create_indicator_result_activities;
 mod m20261129_000004_create_joint_memberships;
 mod m20261129_000005_index_read_paths;
+mod m20261129_000006_maintain_activity_totals;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_indicator_result_activities::Migration),
             Box::new(m20261129_000004_create_joint_memberships::Migration),
             Box::new(m20261129_000005_index_read_paths::Migration),
+            Box::new(m20261129_000006_maintain_activity_totals::Migration),
         ]
     }
 }
