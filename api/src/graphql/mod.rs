@@ -20,7 +20,7 @@ pub mod scalars;
 pub mod summary;
 
 use async_graphql::extensions::Tracing;
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use std::sync::Arc;
@@ -29,7 +29,13 @@ use crate::domain::write::Writer;
 use crate::settings::Environment;
 use cost::{Costing, RateLimiter};
 
+/// What a caller may read. Every list and lookup is scoped to the caller's token: scheme
+/// managers and analysts see the whole portfolio, a grantee only its own organisation's grants
+/// and everything under them (another grantee's object reads as if it did not exist). Needs
+/// a valid bearer token; without one every request, introspection included, is
+/// `UNAUTHENTICATED`.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     organisation::OrganisationQuery,
     grant::GrantQuery,
@@ -39,7 +45,16 @@ pub struct QueryRoot(
     audit::AuditQuery,
 );
 
+/// What a caller may change. Every mutation takes one `input` argument, runs in one
+/// transaction, returns the changed object and records an audit event (`auditEvents`).
+/// Analysts may call none (`FORBIDDEN`). Errors carry `extensions.code`: `BAD_USER_INPUT` with
+/// `extensions.field` and `extensions.problems` listing every bad field, `NOT_FOUND` for an id
+/// the caller may not see, `FORBIDDEN` for a role that may not make the change, `CONFLICT` for
+/// a stale `version`, a report in the wrong state or a reused idempotency key, and
+/// `UNAVAILABLE` (`extensions.retryable: true`) when the database could not take the write;
+/// nothing is written unless the whole mutation succeeds.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     organisation::OrganisationMutation,
     grant::GrantMutation,
@@ -64,6 +79,7 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
         MutationRoot::default(),
         EmptySubscription,
     )
+    .register_input_type::<scalars::LibraryScalars>()
     .limit_depth(MAX_DEPTH)
     .limit_recursive_depth(32)
     .limit_directives(20)
@@ -88,7 +104,89 @@ pub fn schema(
     }
 }
 
-/// The SDL, as `portfolio-api schema` prints it and `schema.graphql` holds it.
+/// The SDL, as `portfolio-api schema` prints it and `schema.graphql` holds it, with each
+/// custom scalar's `@specifiedBy` URL.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().include_specified_by())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The schema documents itself: what GraphiQL's docs explorer and generated client types
+    //! show is every description read here, through the same introspection they use.
+
+    use serde_json::Value;
+
+    use super::builder;
+
+    const INTROSPECTION: &str = r#"{
+      __schema {
+        queryType { name }
+        mutationType { name }
+        types {
+          kind name description specifiedByURL
+          fields(includeDeprecated: true) { name description args { name description } }
+          inputFields { name description }
+          enumValues(includeDeprecated: true) { name description }
+        }
+      }
+    }"#;
+
+    /// The scalars GraphQL itself defines, described by the specification.
+    const BUILT_IN_SCALARS: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
+
+    async fn introspect() -> Value {
+        let response = builder().finish().execute(INTROSPECTION).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        match response.data.into_json() {
+            Ok(json) => json["__schema"].clone(),
+            Err(err) => panic!("introspection is not JSON: {err}"),
+        }
+    }
+
+    fn list(value: &Value) -> &[Value] {
+        value.as_array().map_or(&[], Vec::as_slice)
+    }
+
+    fn text(value: &Value) -> &str {
+        value.as_str().unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn the_root_types_are_named_query_and_mutation() {
+        let schema = introspect().await;
+        assert_eq!(schema["queryType"]["name"], "Query");
+        assert_eq!(schema["mutationType"]["name"], "Mutation");
+    }
+
+    #[tokio::test]
+    async fn every_custom_scalar_states_its_format_with_specified_by() {
+        let schema = introspect().await;
+        let scalars: Vec<&Value> = list(&schema["types"])
+            .iter()
+            .filter(|ty| ty["kind"] == "SCALAR")
+            .filter(|ty| !BUILT_IN_SCALARS.contains(&text(&ty["name"])))
+            .collect();
+        let names: Vec<&str> = scalars.iter().map(|ty| text(&ty["name"])).collect();
+        assert_eq!(names, ["Date", "DateTime", "Decimal", "JSON", "UUID"]);
+        for ty in scalars {
+            let name = text(&ty["name"]);
+            let url = text(&ty["specifiedByURL"]);
+            assert!(
+                url.starts_with("https://"),
+                "{name} has no @specifiedBy URL"
+            );
+            let description = text(&ty["description"]);
+            assert!(
+                description.contains('"'),
+                "{name} shows no example: {description}"
+            );
+        }
+        let sdl = super::sdl();
+        assert!(sdl.contains(
+            r#"scalar UUID @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc9562")"#
+        ));
+    }
 }
