@@ -70,8 +70,8 @@ pub struct Decimal(String);
 /// money it is never negative, has at most the currency's decimals (2 for AUD, 0 for JPY),
 /// is at most 1,000,000,000,000 in the currency's units, and is shown with exactly the
 /// currency's decimals ("90000.00"). As an indicator's baseline, target or actual it may be
-/// negative, has at most 40 characters, and is shown without leading or trailing zeros
-/// ("3", "12.5").
+/// negative, has at most 40 characters, and is kept without needless zeros ("003" is stored
+/// as "3", "12.50" as "12.5").
 #[Scalar(
     name = "Decimal",
     specified_by_url = "https://www.w3.org/TR/xmlschema11-2/#decimal"
