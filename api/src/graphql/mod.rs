@@ -52,7 +52,9 @@ pub struct QueryRoot(
 /// the caller may not see, `FORBIDDEN` for a role that may not make the change, `CONFLICT` for
 /// a stale `version`, a report in the wrong state or a reused idempotency key, and
 /// `UNAVAILABLE` (`extensions.retryable: true`) when the database could not take the write;
-/// nothing is written unless the whole mutation succeeds.
+/// nothing is written unless the whole mutation succeeds. Text is trimmed and kept in Unicode
+/// NFC; tabs and line breaks are kept, other control characters refused; optional text sent
+/// empty is stored as null; lengths count characters.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
@@ -154,6 +156,86 @@ mod tests {
         value.as_str().unwrap_or_default()
     }
 
+    /// The words of a name or a sentence, lowercased, without articles: `totalFunding`,
+    /// `TOTAL_FUNDING` and "The total funding." all read `total funding`.
+    fn words(s: &str) -> Vec<String> {
+        let mut spaced = String::new();
+        let mut previous_lower = false;
+        for c in s.chars() {
+            if c.is_uppercase() && previous_lower {
+                spaced.push(' ');
+            }
+            previous_lower = c.is_lowercase() || c.is_ascii_digit();
+            spaced.push(if c.is_alphanumeric() { c } else { ' ' });
+        }
+        spaced
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .filter(|w| !matches!(w.as_str(), "the" | "a" | "an" | "its"))
+            .collect()
+    }
+
+    /// Why a description does not help a reader, if it does not.
+    fn fault(name: &str, description: &Value) -> Option<&'static str> {
+        let description = text(description).trim();
+        if description.is_empty() {
+            Some("has no description")
+        } else if words(description) == words(name) {
+            Some("has a description that only repeats its name")
+        } else {
+            None
+        }
+    }
+
+    /// Every element of the schema a reader meets, as (path, name, description).
+    fn elements(schema: &Value) -> Vec<(String, String, Value)> {
+        let mut found = Vec::new();
+        for ty in list(&schema["types"]) {
+            let name = text(&ty["name"]);
+            if name.starts_with("__") || BUILT_IN_SCALARS.contains(&name) {
+                continue;
+            }
+            found.push((name.to_owned(), name.to_owned(), ty["description"].clone()));
+            for field in list(&ty["fields"]) {
+                let field_name = text(&field["name"]);
+                let path = format!("{name}.{field_name}");
+                for arg in list(&field["args"]) {
+                    let arg_name = text(&arg["name"]);
+                    let arg_path = format!("{path}({arg_name}:)");
+                    found.push((arg_path, arg_name.to_owned(), arg["description"].clone()));
+                }
+                found.push((path, field_name.to_owned(), field["description"].clone()));
+            }
+            for group in ["inputFields", "enumValues"] {
+                for item in list(&ty[group]) {
+                    let item_name = text(&item["name"]);
+                    let path = format!("{name}.{item_name}");
+                    found.push((path, item_name.to_owned(), item["description"].clone()));
+                }
+            }
+        }
+        found
+    }
+
+    #[tokio::test]
+    async fn every_type_field_argument_and_enum_value_has_a_description_a_reader_can_use() {
+        let schema = introspect().await;
+        let elements = elements(&schema);
+        let faults: Vec<String> = elements
+            .iter()
+            .filter_map(|(path, name, description)| {
+                fault(name, description).map(|why| format!("{path} {why}"))
+            })
+            .collect();
+        assert!(
+            faults.is_empty(),
+            "{} of {} schema elements are not documented:\n{}",
+            faults.len(),
+            elements.len(),
+            faults.join("\n")
+        );
+    }
+
     #[tokio::test]
     async fn the_root_types_are_named_query_and_mutation() {
         let schema = introspect().await;
@@ -188,5 +270,16 @@ mod tests {
         assert!(sdl.contains(
             r#"scalar UUID @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc9562")"#
         ));
+    }
+
+    #[test]
+    fn a_description_that_repeats_the_name_is_no_description() {
+        let undocumented = Value::Null;
+        assert!(fault("reference", &undocumented).is_some());
+        assert!(fault("reference", &Value::from("  ")).is_some());
+        assert!(fault("grantId", &Value::from("The grant id.")).is_some());
+        assert!(fault("TOTAL_FUNDING", &Value::from("Total funding")).is_some());
+        let useful = Value::from("The scheme's reference for the grant, unique within its scheme.");
+        assert!(fault("reference", &useful).is_none());
     }
 }
