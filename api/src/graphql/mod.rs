@@ -119,6 +119,9 @@ mod tests {
     //! The schema documents itself: what GraphiQL's docs explorer and generated client types
     //! show is every description read here, through the same introspection they use.
 
+    use async_graphql::Request;
+    use async_graphql::parser::parse_query;
+    use async_graphql::parser::types::DocumentOperations;
     use serde_json::Value;
 
     use super::builder;
@@ -270,6 +273,53 @@ mod tests {
         assert!(sdl.contains(
             r#"scalar UUID @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc9562")"#
         ));
+    }
+
+    /// The ```graphql blocks of the README, each one document.
+    fn readme_documents() -> Vec<String> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+        let readme = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let mut documents = Vec::new();
+        let mut block: Option<String> = None;
+        for line in readme.lines() {
+            let fence = line.trim_start().starts_with("```");
+            match &mut block {
+                None if line.trim_start().starts_with("```graphql") => block = Some(String::new()),
+                Some(_) if fence => documents.extend(block.take()),
+                Some(text) => {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                None => {}
+            }
+        }
+        documents
+    }
+
+    #[tokio::test]
+    async fn every_readme_operation_is_named_and_fits_the_schema() {
+        let schema = builder().finish();
+        let documents = readme_documents();
+        assert!(documents.len() >= 4, "the README's examples were not found");
+        for document in documents {
+            let parsed = parse_query(&document).unwrap_or_else(|e| panic!("{e}\n{document}"));
+            let DocumentOperations::Multiple(operations) = parsed.operations else {
+                panic!("the README has an anonymous operation; name it:\n{document}");
+            };
+            for name in operations.keys() {
+                let request = Request::new(document.clone()).operation_name(name.as_str());
+                let response = schema.execute(request).await;
+                // Errors without a path are the schema's validation refusing the document;
+                // errors with one come from resolvers, which run here with no caller.
+                let invalid: Vec<String> = response
+                    .errors
+                    .iter()
+                    .filter(|e| e.path.is_empty())
+                    .map(|e| e.message.clone())
+                    .collect();
+                assert!(invalid.is_empty(), "README operation {name}: {invalid:?}");
+            }
+        }
     }
 
     #[test]
