@@ -1,7 +1,7 @@
-//! HTTP routes: `/graphql` (POST executes, GET serves GraphiQL), `/healthz`, `/readyz`,
-//! `/metrics`. Authentication happens here, once, before any GraphQL runs: without a valid
-//! bearer token nothing is executed, introspection included, and only GraphiQL, `/healthz`
-//! and `/readyz` answer.
+//! HTTP routes: `/graphql` (POST executes, GET serves GraphiQL), `/graphiql/*` (its assets),
+//! `/healthz`, `/readyz`, `/metrics`. Authentication happens here, once, before any GraphQL
+//! runs: without a valid bearer token nothing is executed, introspection included, and only
+//! GraphiQL, `/healthz` and `/readyz` answer.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +9,6 @@ use std::time::Duration;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, mime, web};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensions, ServerError};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
@@ -38,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(graphql))
             .route(web::get().to(graphiql)),
     )
+    .service(crate::graphiql::assets())
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/metrics", web::get().to(metrics));
@@ -198,8 +198,8 @@ fn ensure_code(err: &mut ServerError) {
     }
 }
 
-/// GraphiQL for browsers. Paste a token under "Headers" as
-/// `{"Authorization": "Bearer …"}`. Queries and mutations are never executed over GET.
+/// GraphiQL for browsers (see `crate::graphiql`): the token is pasted in a bar above it.
+/// Queries and mutations are never executed over GET.
 async fn graphiql(http: HttpRequest, request_id: RequestId) -> HttpResponse {
     if http.query_string().contains("query=") {
         return HttpResponse::MethodNotAllowed()
@@ -209,13 +209,7 @@ async fn graphiql(http: HttpRequest, request_id: RequestId) -> HttpResponse {
                 "extensions": { "code": code::BAD_USER_INPUT, "requestId": request_id.to_string() },
             } ] }));
     }
-    let page = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .title("Scheme Portfolio API")
-        .finish();
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page)
+    crate::graphiql::page()
 }
 
 async fn healthz() -> HttpResponse {
