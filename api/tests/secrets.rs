@@ -11,13 +11,18 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Folders of generated files: the minified GraphiQL bundle is built from `graphiql/`, whose
+/// sources are scanned.
+const GENERATED: [&str; 1] = ["api/assets/graphiql"];
+
 /// The repository's text files, without build output, version control or lock files.
 fn text_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
-            if !matches!(name.as_str(), "target" | ".git" | "node_modules") {
+            let generated = GENERATED.iter().any(|folder| path.ends_with(folder));
+            if !generated && !matches!(name.as_str(), "target" | ".git" | "node_modules") {
                 text_files(&path, out);
             }
         } else if name != "Cargo.lock"
