@@ -47,9 +47,7 @@ async fn migrate(args: &MigrateArgs) -> ExitCode {
     let log = LogSettings::from(&args.log);
     telemetry::init(&log);
     let database = DatabaseSettings::for_migrations(&args.database);
-    let result = db::migrate(&database)
-        .await
-        .map_err(|e| format!("migrating: {e}"));
+    let result = db::migrate(&database).await.map_err(|e| e.to_string());
     if result.is_ok() {
         tracing::info!("migrations applied");
     }
@@ -72,13 +70,11 @@ async fn seed(args: &SeedArgs) -> ExitCode {
 
 async fn load_demo(database: &DatabaseSettings, auto_migrate: bool) -> Result<(), String> {
     if auto_migrate {
-        db::migrate(database)
-            .await
-            .map_err(|e| format!("migrating: {e}"))?;
+        db::migrate(database).await.map_err(|e| e.to_string())?;
     }
     let db = db::connect(database, Arc::new(Metrics::new()), "portfolio-api seed")
         .await
-        .map_err(|e| format!("database: {e}"))?;
+        .map_err(|e| e.to_string())?;
     let seeded = seed::load_demo(&db).await;
     let _ = db.close().await;
     match seeded.map_err(|e| format!("seeding: {e}"))? {

@@ -577,6 +577,66 @@ fn a_database_password_never_reaches_the_log() {
     }
 }
 
+/// `serve`, `migrate` and `seed` pointed at a PostgreSQL that is not there say where they
+/// looked (host and port, the URL with its password as `***`) and exit 1.
+#[test]
+fn an_unreachable_database_is_named_by_its_host_and_port_never_by_its_password() {
+    // Free a moment ago: nothing listens there.
+    let port = free_port();
+    let url = format!("postgres://postgres:hunter2-db-password@127.0.0.1:{port}/portfolio");
+    for (args, auto_migrate) in [
+        (&["migrate"][..], "true"),
+        (&["seed", "--demo"], "true"),
+        (&["seed", "--demo"], "false"),
+        (&["serve"], "true"),
+        (&["serve"], "false"),
+    ] {
+        let output = command()
+            .env("DATABASE_URL", &url)
+            .env("DATABASE_ACQUIRE_TIMEOUT", "300ms")
+            .env("AUTO_MIGRATE", auto_migrate)
+            .env("LISTEN_ADDR", "127.0.0.1:0")
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        let expected = format!(
+            "portfolio-api: cannot reach the database at 127.0.0.1:{port} (connection refused); \
+             is PostgreSQL running? (DATABASE_URL=postgres://postgres:***@127.0.0.1:{port}/portfolio)"
+        );
+        assert!(
+            stderr.contains(&expected),
+            "{args:?} (AUTO_MIGRATE={auto_migrate}): {stderr}"
+        );
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn an_sqlite_file_that_cannot_be_opened_is_named_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-folder").join("api.sqlite");
+    let output = command()
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", path.display()),
+        )
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot open the SQLite database {}",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
+
 /// SIGTERM with a write held past the drain period (the test holds SQLite's write lock): the
 /// write is rolled back and answered UNAVAILABLE, the process exits 0, and with
 /// LOG_FORMAT=json every line it wrote is JSON (no plain-text panic).
