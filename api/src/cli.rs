@@ -4,12 +4,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::auth::Signer;
+use crate::domain::totals;
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
 
 use crate::settings::{
     AuthSettings, Cli, Command, ConfigError, DatabaseSettings, Environment, LogFormat, LogSettings,
-    MigrateArgs, SeedArgs, ServeArgs, Settings, TokenArgs,
+    MigrateArgs, RebuildTotalsArgs, SeedArgs, ServeArgs, Settings, TokenArgs,
 };
 use crate::startup::Application;
 use crate::{db, graphql, telemetry};
@@ -24,7 +25,50 @@ pub async fn run(cli: Cli) -> ExitCode {
             print!("{}", graphql::sdl());
             ExitCode::SUCCESS
         }
+        Command::RebuildTotals(args) => rebuild_totals(&args).await,
     }
+}
+
+async fn rebuild_totals(args: &RebuildTotalsArgs) -> ExitCode {
+    let log = LogSettings::from(&args.log);
+    telemetry::init(&log);
+    let database = DatabaseSettings::for_migrations(&args.database);
+    let result = async {
+        let db = db::connect(
+            &database,
+            Arc::new(Metrics::new()),
+            "portfolio-api rebuild-totals",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let outcome = if args.check {
+            match totals::verify(&db).await {
+                Ok(differences) if differences.is_empty() => {
+                    eprintln!("the kept totals equal a recomputation");
+                    Ok(())
+                }
+                Ok(differences) => {
+                    for line in &differences {
+                        eprintln!("{line}");
+                    }
+                    Err(format!(
+                        "{} differences; `rebuild-totals` without --check recomputes them",
+                        differences.len()
+                    ))
+                }
+                Err(err) => Err(err.to_string()),
+            }
+        } else {
+            totals::rebuild(&db)
+                .await
+                .map(|n| eprintln!("recomputed the totals of {n} activities"))
+                .map_err(|e| e.to_string())
+        };
+        let _ = db.close().await;
+        outcome
+    }
+    .await;
+    finish(log.format, result)
 }
 
 async fn serve(args: &ServeArgs) -> ExitCode {

@@ -75,6 +75,21 @@ pub enum Command {
     Token(TokenArgs),
     /// Print the GraphQL schema (SDL); it reads no configuration.
     Schema,
+    /// Recompute the participation totals kept for the summary from the participation rows and
+    /// joint groups (`--check` only compares, and exits 1 on any difference).
+    RebuildTotals(RebuildTotalsArgs),
+}
+
+/// `rebuild-totals`: the database and the logs.
+#[derive(Debug, Clone, Args)]
+pub struct RebuildTotalsArgs {
+    /// Compare what is kept with a recomputation, list the differences, change nothing.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 const SEED_ABOUT: &str = "Load data into the database (migrating it first unless AUTO_MIGRATE=false).
@@ -290,6 +305,10 @@ pub struct ServerArgs {
     /// Cost a caller's allowance regains each second, per replica; 0 turns the limit off.
     #[arg(long, env = "RATE_LIMIT_PER_SECOND", default_value_t = 10_000)]
     pub rate_limit_per_second: u64,
+    /// A tracing span for every GraphQL field resolved, for profiling: thousands per dashboard
+    /// request, so off by default (each request still has its one span).
+    #[arg(long, env = "GRAPHQL_FIELD_TRACING", default_value_t = false, action = clap::ArgAction::Set)]
+    pub graphql_field_tracing: bool,
 }
 
 /// The JWT settings: what `serve` verifies tokens with and `token` signs them with.
@@ -516,6 +535,8 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     /// On SIGTERM, how long requests in flight may take to finish.
     pub shutdown_drain: Duration,
+    /// A span per resolved GraphQL field (profiling only).
+    pub graphql_field_tracing: bool,
 }
 
 /// Each caller's token bucket of request cost.
@@ -634,6 +655,7 @@ impl Settings {
                 per_second: server.rate_limit_per_second,
             },
             shutdown_drain: server.shutdown_drain,
+            graphql_field_tracing: server.graphql_field_tracing,
         })
     }
 }

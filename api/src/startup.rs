@@ -120,6 +120,7 @@ impl Application {
                     settings.rate_limit.per_second,
                 )),
                 settings.environment,
+                settings.graphql_field_tracing,
             ),
             db: db.clone(),
             authenticator,

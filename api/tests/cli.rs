@@ -760,3 +760,35 @@ async fn sigterm_rolls_back_a_write_that_outlives_the_drain_and_exits_cleanly() 
     assert!(log.contains("drain period over"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
 }
+
+/// `rebuild-totals --check` compares the kept participation totals with a recomputation;
+/// `rebuild-totals` mends them.
+#[tokio::test]
+async fn rebuild_totals_finds_and_mends_totals_that_drifted() {
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.sqlite").display());
+    let run = |args: &[&str]| {
+        command()
+            .env("DATABASE_URL", &url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["seed", "--demo"]).status.success());
+    assert!(run(&["rebuild-totals", "--check"]).status.success());
+    let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    db.execute_unprepared("UPDATE activity_totals SET total = total + 1")
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    let drifted = run(&["rebuild-totals", "--check"]);
+    assert!(!drifted.status.success());
+    assert!(
+        String::from_utf8_lossy(&drifted.stderr).contains("4 differences"),
+        "{}",
+        String::from_utf8_lossy(&drifted.stderr)
+    );
+    assert!(run(&["rebuild-totals"]).status.success());
+    assert!(run(&["rebuild-totals", "--check"]).status.success());
+}
