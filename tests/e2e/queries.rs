@@ -227,3 +227,57 @@ on_both_databases! {
         assert_eq!(events(json!({ "to": before.to_rfc3339() })).await.total_count, 4);
     }
 }
+
+on_both_databases! {
+    async fn the_summary_computes_only_what_is_asked_and_pages_grantees_and_overdue_reports(app) {
+        let p = app.portfolio().await;
+        let manager = app.manager();
+        // One statement for the grants and funding, none for what is not selected.
+        let before = app.statements();
+        let data = app.data("{ portfolioSummary { grantCount funding { amount currency } } }", json!({}), &manager).await;
+        assert_eq!(data["portfolioSummary"]["grantCount"], 4);
+        assert_eq!(app.statements() - before, 1, "grants and funding are one statement");
+
+        // Grantees by name, a page at a time, the next after the last one's id.
+        let page = |after: Option<String>| {
+            let (app, manager) = (&app, manager.clone());
+            async move {
+                app.data("query($after: UUID) { portfolioSummary { granteeCount byGrantee(first: 1, after: $after) { grantee { id name } grantCount } } }",
+                    json!({ "after": after }), &manager).await["portfolioSummary"].clone()
+            }
+        };
+        let first = page(None).await;
+        assert_eq!(first["granteeCount"], 2);
+        assert_eq!(first["byGrantee"][0]["grantee"]["name"], "Grantee One");
+        assert_eq!(first["byGrantee"][0]["grantCount"], 2);
+        let second = page(first["byGrantee"][0]["grantee"]["id"].as_str().map(str::to_owned)).await;
+        assert_eq!(second["byGrantee"][0]["grantee"]["name"], "Grantee Two");
+        assert_eq!(second["byGrantee"][0]["grantee"]["id"], json!(p.grantee_2));
+        let last = page(second["byGrantee"][0]["grantee"]["id"].as_str().map(str::to_owned)).await;
+        assert_eq!(last["byGrantee"], json!([]));
+
+        // Overdue reports, oldest first, two pages of one.
+        let grants = app.data("{ grants(first: 10) { edges { node { id startDate endDate } } } }", json!({}), &manager).await;
+        for (i, edge) in grants["grants"]["edges"].as_array().unwrap().iter().take(2).enumerate() {
+            let g = &edge["node"];
+            let mut input = report_input(g["id"].as_str().unwrap().parse().unwrap(), "PROGRESS",
+                g["startDate"].as_str().unwrap(), g["startDate"].as_str().unwrap());
+            input["dueDate"] = json!(format!("2020-0{}-01", i + 1));
+            app.create_report(&manager, input).await.unwrap();
+        }
+        let overdue = |after: Option<String>| {
+            let (app, manager) = (&app, manager.clone());
+            async move {
+                app.data("query($after: UUID) { portfolioSummary { overdueReports(first: 1, after: $after) { id dueDate } } }",
+                    json!({ "after": after }), &manager).await["portfolioSummary"]["overdueReports"].clone()
+            }
+        };
+        let oldest = overdue(None).await;
+        assert_eq!(oldest[0]["dueDate"], "2020-01-01");
+        let next = overdue(oldest[0]["id"].as_str().map(str::to_owned)).await;
+        assert_eq!(next[0]["dueDate"], "2020-02-01");
+        assert_eq!(overdue(next[0]["id"].as_str().map(str::to_owned)).await, json!([]));
+        let refused = app.graphql("{ portfolioSummary { byGrantee(first: 5000) { grantCount } } }", json!({}), Some(&manager)).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    }
+}

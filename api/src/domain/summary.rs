@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::enums::{ActivityKind, GrantStatus, ReportStatus};
-use entity::{activity, activity_total, grant, participation, report};
+use entity::{activity, activity_total, grant, organisation, participation, report};
+use sea_orm::sea_query::Order;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, QueryFilter,
-    QueryOrder, QueryResult,
+    QueryOrder, QueryResult, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -209,27 +210,18 @@ pub struct KindBreakdown {
     pub participation: ParticipationTotals,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GranteeBreakdown {
-    pub grantee_id: Uuid,
+/// Funding: how many grants, and their total in each currency (minor units), by currency.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Funding {
     pub grant_count: i64,
-    /// (currency, minor units), by currency.
-    pub funding: Vec<(String, i128)>,
-    pub activity_count: i64,
-    pub participation: ParticipationTotals,
+    pub amounts: Vec<(String, i128)>,
 }
 
-#[derive(Clone, Debug)]
-pub struct Summary {
-    pub grant_count: i64,
-    pub grantee_count: i64,
-    pub funding: Vec<(String, i128)>,
+/// Activities: how many, and their participation, each joint event counted once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activities {
     pub activity_count: i64,
     pub participation: ParticipationTotals,
-    pub by_activity_kind: Vec<KindBreakdown>,
-    pub by_grantee: Vec<GranteeBreakdown>,
-    pub reports_by_status: Vec<(ReportStatus, i64)>,
-    pub overdue_reports: Vec<report::Model>,
 }
 
 /// Money is summed as `SUM(x / SPLIT) * SPLIT + SUM(x % SPLIT)`: with amounts of at most
@@ -242,184 +234,385 @@ fn get<T: sea_orm::TryGetable>(row: &QueryResult, column: &str) -> Result<T> {
     row.try_get::<T>("", column).map_err(Error::internal)
 }
 
-pub async fn portfolio(
+impl PortfolioFilter {
+    fn grants(&self) -> GrantFilter {
+        GrantFilter {
+            scheme_id: self.scheme_id,
+            grantee_id: self.grantee_id,
+            status: self.grant_status,
+            active_from: self.from,
+            active_to: self.to,
+        }
+    }
+
+    /// The grants the summary covers, as a subquery; `None` when that is every grant.
+    fn grant_ids(&self, actor: &Actor) -> Option<SelectStatement> {
+        scope::narrowing_grant_ids(actor, self.grants().condition())
+    }
+
+    pub fn check(&self) -> Result<()> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            DateRange::new(from, to, "filter.to")?;
+        }
+        Ok(())
+    }
+}
+
+/// The part of the summary each of its fields needs, computed only when asked for: each is one
+/// statement (the grantee page two), grouped by the database over the rows the caller may see.
+///
+/// Grants and funding by currency; with `grantees`, one entry per grantee of the list instead.
+async fn funding_rows(
     db: &DatabaseConnection,
     actor: &Actor,
     filter: &PortfolioFilter,
-) -> Result<Summary> {
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        DateRange::new(from, to, "filter.to")?;
+    grantees: Option<&[Uuid]>,
+) -> Result<Vec<(Option<Uuid>, Funding)>> {
+    let g = Alias::new("g");
+    let mut select = Query::select();
+    if grantees.is_some() {
+        select
+            .expr_as(
+                Expr::col((g.clone(), grant::Column::GranteeId)),
+                Alias::new("grantee_id"),
+            )
+            .group_by_col((g.clone(), grant::Column::GranteeId));
     }
-    let grant_filter = GrantFilter {
-        scheme_id: filter.scheme_id,
-        grantee_id: filter.grantee_id,
-        status: filter.grant_status,
-        active_from: filter.from,
-        active_to: filter.to,
-    };
-    let grant_ids = || scope::narrowing_grant_ids(actor, grant_filter.condition());
+    select
+        .expr_as(
+            Expr::col((g.clone(), grant::Column::Currency)),
+            Alias::new("currency"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
+        // Funding summed in two parts that cannot overflow 64 bits, joined in 128 bits.
+        .expr_as(
+            Expr::cust(format!(
+                "CAST(COALESCE(SUM(g.total_funding_minor / {SPLIT}), 0) AS BIGINT)"
+            )),
+            Alias::new("amount_high"),
+        )
+        .expr_as(
+            Expr::cust(format!(
+                "CAST(COALESCE(SUM(g.total_funding_minor % {SPLIT}), 0) AS BIGINT)"
+            )),
+            Alias::new("amount_low"),
+        )
+        .from_as(grant::Entity, g.clone())
+        .and_where_option(
+            filter
+                .grant_ids(actor)
+                .map(|ids| Expr::col((g.clone(), grant::Column::Id)).in_subquery(ids)),
+        )
+        .and_where_option(
+            grantees
+                .map(|ids| Expr::col((g.clone(), grant::Column::GranteeId)).is_in(ids.to_vec())),
+        )
+        .group_by_col((g, grant::Column::Currency));
+    let mut parts: BTreeMap<Option<Uuid>, Funding> = BTreeMap::new();
+    for row in db.query_all(&select).await? {
+        let grantee = match grantees {
+            Some(_) => Some(get::<Uuid>(&row, "grantee_id")?),
+            None => None,
+        };
+        let amount = i128::from(get::<i64>(&row, "amount_high")?) * i128::from(SPLIT)
+            + i128::from(get::<i64>(&row, "amount_low")?);
+        let part = parts.entry(grantee).or_default();
+        part.grant_count += get::<i64>(&row, "grant_count")?;
+        part.amounts.push((get(&row, "currency")?, amount));
+    }
+    for part in parts.values_mut() {
+        part.amounts.sort();
+    }
+    Ok(parts.into_iter().collect())
+}
 
-    // Grants: count and funding by grantee and currency.
+/// `grantCount` and `funding`.
+pub async fn funding(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+) -> Result<Funding> {
+    Ok(funding_rows(db, actor, filter, None)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, f)| f)
+        .unwrap_or_default())
+}
+
+/// How many grantees hold a grant of the summary.
+pub async fn grantee_count(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+) -> Result<i64> {
+    let g = Alias::new("g");
+    let select = Query::select()
+        .expr_as(Expr::cust("COUNT(DISTINCT g.grantee_id)"), Alias::new("n"))
+        .from_as(grant::Entity, g.clone())
+        .and_where_option(
+            filter
+                .grant_ids(actor)
+                .map(|ids| Expr::col((g, grant::Column::Id)).in_subquery(ids)),
+        )
+        .to_owned();
+    let row = db.query_one(&select).await?;
+    row.map_or(Ok(0), |row| get(&row, "n"))
+}
+
+/// How activities are grouped.
+enum ActivityGroups<'a> {
+    Kind,
+    Grantees(&'a [Uuid]),
+}
+
+/// Activities and participation, by kind or for each grantee of a list.
+async fn activity_rows(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+    groups: ActivityGroups<'_>,
+) -> Result<Vec<(QueryResult, Activities)>> {
     let (g, a) = (Alias::new("g"), Alias::new("a"));
-    let funding_rows = db
-        .query_all(
-            Query::select()
+    let mut select = Query::select();
+    match groups {
+        ActivityGroups::Kind => {
+            select
+                .expr_as(
+                    Expr::col((a.clone(), activity::Column::Kind)),
+                    Alias::new("kind"),
+                )
+                .group_by_col((a.clone(), activity::Column::Kind));
+        }
+        ActivityGroups::Grantees(ids) => {
+            select
                 .expr_as(
                     Expr::col((g.clone(), grant::Column::GranteeId)),
                     Alias::new("grantee_id"),
                 )
-                .expr_as(
-                    Expr::col((g.clone(), grant::Column::Currency)),
-                    Alias::new("currency"),
-                )
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
-                // Funding summed in two parts that cannot overflow 64 bits, joined in 128 bits.
-                .expr_as(
-                    Expr::cust(format!(
-                        "CAST(COALESCE(SUM(g.total_funding_minor / {SPLIT}), 0) AS BIGINT)"
-                    )),
-                    Alias::new("amount_high"),
-                )
-                .expr_as(
-                    Expr::cust(format!(
-                        "CAST(COALESCE(SUM(g.total_funding_minor % {SPLIT}), 0) AS BIGINT)"
-                    )),
-                    Alias::new("amount_low"),
-                )
-                .from_as(grant::Entity, g.clone())
-                .and_where_option(
-                    grant_ids()
-                        .map(|ids| Expr::col((g.clone(), grant::Column::Id)).in_subquery(ids)),
-                )
-                .group_by_col((g.clone(), grant::Column::GranteeId))
-                .group_by_col((g.clone(), grant::Column::Currency)),
+                .and_where(Expr::col((g.clone(), grant::Column::GranteeId)).is_in(ids.to_vec()))
+                .group_by_col((g.clone(), grant::Column::GranteeId));
+        }
+    }
+    select
+        .expr_as(
+            Expr::cust(ParticipationTotals::count_activities(actor)),
+            Alias::new("activity_count"),
         )
-        .await?;
+        .from_as(activity::Entity, a.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            grant::Entity,
+            g.clone(),
+            Expr::col((g, grant::Column::Id)).equals((a.clone(), activity::Column::GrantId)),
+        );
+    ParticipationTotals::sum_into(&mut select, actor, Joint::CountOnce);
+    select.and_where_option(
+        filter
+            .grant_ids(actor)
+            .map(|ids| Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(ids)),
+    );
+    if let Some(kind) = filter.activity_kind {
+        select.and_where(Expr::col((a.clone(), activity::Column::Kind)).eq(kind.to_value()));
+    }
+    if let Some(from) = filter.from {
+        select.and_where(Expr::col((a.clone(), activity::Column::EndDate)).gte(from));
+    }
+    if let Some(to) = filter.to {
+        select.and_where(Expr::col((a, activity::Column::StartDate)).lte(to));
+    }
+    db.query_all(&select)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let part = Activities {
+                activity_count: get(&row, "activity_count")?,
+                participation: ParticipationTotals::read(&row)?,
+            };
+            Ok((row, part))
+        })
+        .collect()
+}
 
-    // Activities and participation: by grantee and kind, one row per group.
-    let mut activities = Query::select();
-    activities
+/// `activityCount`, `participation` and `byActivityKind` (by kind name).
+pub async fn activities_by_kind(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+) -> Result<(Activities, Vec<KindBreakdown>)> {
+    let mut total = Activities::default();
+    let mut by_kind = Vec::new();
+    for (row, part) in activity_rows(db, actor, filter, ActivityGroups::Kind).await? {
+        let kind_text: String = get(&row, "kind")?;
+        let kind = ActivityKind::try_from_value(&kind_text).map_err(Error::internal)?;
+        total.activity_count += part.activity_count;
+        total.participation.add(part.participation);
+        by_kind.push(KindBreakdown {
+            kind,
+            activity_count: part.activity_count,
+            participation: part.participation,
+        });
+    }
+    by_kind.sort_by_key(|k| k.kind.as_str());
+    Ok((total, by_kind))
+}
+
+/// One grantee's part of the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GranteePart {
+    pub funding: Funding,
+    pub activities: Activities,
+}
+
+/// `byGrantee`: a page of the grantees holding a grant of the summary, by name then id, after
+/// the grantee `after`, with their figures.
+pub async fn grantee_page(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<Vec<(Uuid, GranteePart)>> {
+    let (g, o) = (Alias::new("g"), Alias::new("o"));
+    let mut select = Query::select();
+    select
         .expr_as(
             Expr::col((g.clone(), grant::Column::GranteeId)),
             Alias::new("grantee_id"),
         )
-        .expr_as(
-            Expr::col((a.clone(), activity::Column::Kind)),
-            Alias::new("kind"),
+        .from_as(grant::Entity, g.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            organisation::Entity,
+            o.clone(),
+            Expr::col((o.clone(), organisation::Column::Id))
+                .equals((g.clone(), grant::Column::GranteeId)),
         )
-        .expr_as(
-            Expr::cust(ParticipationTotals::count_activities(actor)),
-            Alias::new("activity_count"),
-        );
-    activities.from_as(activity::Entity, a.clone()).join_as(
-        JoinType::InnerJoin,
-        grant::Entity,
-        g.clone(),
-        Expr::col((g.clone(), grant::Column::Id)).equals((a.clone(), activity::Column::GrantId)),
-    );
-    ParticipationTotals::sum_into(&mut activities, actor, Joint::CountOnce);
-    activities
         .and_where_option(
-            grant_ids()
-                .map(|ids| Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(ids)),
+            filter
+                .grant_ids(actor)
+                .map(|ids| Expr::col((g.clone(), grant::Column::Id)).in_subquery(ids)),
         )
         .group_by_col((g.clone(), grant::Column::GranteeId))
-        .group_by_col((a.clone(), activity::Column::Kind));
-    if let Some(kind) = filter.activity_kind {
-        activities.and_where(Expr::col((a.clone(), activity::Column::Kind)).eq(kind.to_value()));
+        .group_by_col((o.clone(), organisation::Column::Name))
+        .order_by((o.clone(), organisation::Column::Name), Order::Asc)
+        .order_by((g.clone(), grant::Column::GranteeId), Order::Asc)
+        .limit(first);
+    if let Some(after) = after {
+        let name = scope::organisations(actor)
+            .filter(organisation::Column::Id.eq(after))
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::bad_input("after", format!("no grantee with the id {after}")))?
+            .name;
+        select.and_where(
+            Expr::col((o.clone(), organisation::Column::Name))
+                .gt(name.clone())
+                .or(Expr::col((o, organisation::Column::Name))
+                    .eq(name)
+                    .and(Expr::col((g, grant::Column::GranteeId)).gt(after))),
+        );
     }
-    if let Some(from) = filter.from {
-        activities.and_where(Expr::col((a.clone(), activity::Column::EndDate)).gte(from));
+    let ids: Vec<Uuid> = db
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(|row| get(row, "grantee_id"))
+        .collect::<Result<_>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    if let Some(to) = filter.to {
-        activities.and_where(Expr::col((a.clone(), activity::Column::StartDate)).lte(to));
-    }
-    let activity_rows = db.query_all(&activities).await?;
-
-    let status_rows = db.query_all(&reports_by_status(grant_ids())).await?;
-
-    let today = Utc::now().date_naive();
-    let overdue_reports = scoped::<report::Entity>(actor)
-        .filter(
-            Condition::all()
-                .add_option(grant_ids().map(|ids| report::Column::GrantId.in_subquery(ids)))
-                .add(report::Column::DueDate.lt(today))
-                .add(report::Column::Status.is_in([ReportStatus::Draft, ReportStatus::Returned])),
-        )
-        .order_by_asc(report::Column::DueDate)
-        .order_by_asc(report::Column::Id)
-        .all(db)
-        .await?;
-
-    // Fold the groups (a handful of rows, never the underlying data) into the summary.
-    let mut funding: BTreeMap<String, i128> = BTreeMap::new();
-    let mut grantees: BTreeMap<Uuid, GranteeBreakdown> = BTreeMap::new();
-    let mut grant_count = 0;
-    for row in &funding_rows {
-        let grantee_id: Uuid = get(row, "grantee_id")?;
-        let currency: String = get(row, "currency")?;
-        let count: i64 = get(row, "grant_count")?;
-        let amount = i128::from(get::<i64>(row, "amount_high")?) * i128::from(SPLIT)
-            + i128::from(get::<i64>(row, "amount_low")?);
-        grant_count += count;
-        *funding.entry(currency.clone()).or_default() += amount;
-        let entry = grantees
-            .entry(grantee_id)
-            .or_insert_with(|| GranteeBreakdown {
-                grantee_id,
-                grant_count: 0,
-                funding: Vec::new(),
-                activity_count: 0,
-                participation: ParticipationTotals::default(),
-            });
-        entry.grant_count += count;
-        entry.funding.push((currency, amount));
-    }
-    let mut by_kind: BTreeMap<&'static str, KindBreakdown> = BTreeMap::new();
-    let mut total = ParticipationTotals::default();
-    let mut activity_count = 0;
-    for row in &activity_rows {
-        let grantee_id: Uuid = get(row, "grantee_id")?;
-        let kind_text: String = get(row, "kind")?;
-        let kind = ActivityKind::try_from_value(&kind_text).map_err(Error::internal)?;
-        let count: i64 = get(row, "activity_count")?;
-        let part = ParticipationTotals::read(row)?;
-        activity_count += count;
-        total.add(part);
-        let k = by_kind.entry(kind.as_str()).or_insert(KindBreakdown {
-            kind,
-            activity_count: 0,
-            participation: ParticipationTotals::default(),
-        });
-        k.activity_count += count;
-        k.participation.add(part);
-        if let Some(g) = grantees.get_mut(&grantee_id) {
-            g.activity_count += count;
-            g.participation.add(part);
+    let mut parts: BTreeMap<Uuid, GranteePart> =
+        ids.iter().map(|id| (*id, GranteePart::default())).collect();
+    for (grantee, funding) in funding_rows(db, actor, filter, Some(&ids)).await? {
+        if let Some(part) = grantee.and_then(|id| parts.get_mut(&id)) {
+            part.funding = funding;
         }
     }
-    for g in grantees.values_mut() {
-        g.funding.sort();
+    for (row, activities) in
+        activity_rows(db, actor, filter, ActivityGroups::Grantees(&ids)).await?
+    {
+        let grantee: Uuid = get(&row, "grantee_id")?;
+        if let Some(part) = parts.get_mut(&grantee) {
+            part.activities = activities;
+        }
     }
-    let mut reports_by_status = Vec::new();
-    for row in &status_rows {
-        let status_text: String = get(row, "status")?;
-        let status = ReportStatus::try_from_value(&status_text).map_err(Error::internal)?;
-        reports_by_status.push((status, get::<i64>(row, "count")?));
-    }
-    reports_by_status.sort_by_key(|(s, _)| status_order(*s));
+    Ok(ids
+        .into_iter()
+        .map(|id| {
+            let part = parts.remove(&id).unwrap_or_default();
+            (id, part)
+        })
+        .collect())
+}
 
-    Ok(Summary {
-        grant_count,
-        grantee_count: grantees.len() as i64,
-        funding: funding.into_iter().collect(),
-        activity_count,
-        participation: total,
-        by_activity_kind: by_kind.into_values().collect(),
-        by_grantee: grantees.into_values().collect(),
-        reports_by_status,
-        overdue_reports,
-    })
+/// `reportsByStatus`, in workflow order.
+pub async fn reports_by_status(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+) -> Result<Vec<(ReportStatus, i64)>> {
+    let select = Query::select()
+        .expr_as(Expr::col(report::Column::Status), Alias::new("status"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"))
+        .from(report::Entity)
+        .and_where_option(
+            filter
+                .grant_ids(actor)
+                .map(|ids| Expr::col(report::Column::GrantId).in_subquery(ids)),
+        )
+        .group_by_col(report::Column::Status)
+        .to_owned();
+    let mut counts = Vec::new();
+    for row in db.query_all(&select).await? {
+        let status_text: String = get(&row, "status")?;
+        let status = ReportStatus::try_from_value(&status_text).map_err(Error::internal)?;
+        counts.push((status, get::<i64>(&row, "count")?));
+    }
+    counts.sort_by_key(|(s, _)| status_order(*s));
+    Ok(counts)
+}
+
+/// `overdueReports`: reports of the summary's grants due before today and still DRAFT or
+/// RETURNED, oldest first, a page after the report `after`.
+pub async fn overdue_reports(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PortfolioFilter,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<Vec<report::Model>> {
+    let today = Utc::now().date_naive();
+    let mut condition = Condition::all()
+        .add_option(
+            filter
+                .grant_ids(actor)
+                .map(|ids| report::Column::GrantId.in_subquery(ids)),
+        )
+        .add(report::Column::DueDate.lt(today))
+        .add(report::Column::Status.is_in([ReportStatus::Draft, ReportStatus::Returned]));
+    if let Some(after) = after {
+        let due = scoped::<report::Entity>(actor)
+            .filter(report::Column::Id.eq(after))
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::bad_input("after", format!("no report with the id {after}")))?
+            .due_date;
+        condition = condition.add(
+            Condition::any().add(report::Column::DueDate.gt(due)).add(
+                Condition::all()
+                    .add(report::Column::DueDate.eq(due))
+                    .add(report::Column::Id.gt(after)),
+            ),
+        );
+    }
+    Ok(scoped::<report::Entity>(actor)
+        .filter(condition)
+        .order_by_asc(report::Column::DueDate)
+        .order_by_asc(report::Column::Id)
+        .limit(first)
+        .all(db)
+        .await?)
 }
 
 /// How many warnings of each code the reports of the grants in `filter` carry (over what the
@@ -429,17 +622,10 @@ pub async fn warning_counts(
     actor: &Actor,
     filter: &PortfolioFilter,
 ) -> Result<Vec<(WarningCode, i64)>> {
-    let grant_filter = GrantFilter {
-        scheme_id: filter.scheme_id,
-        grantee_id: filter.grantee_id,
-        status: filter.grant_status,
-        active_from: filter.from,
-        active_to: filter.to,
-    };
     let reports = scoped::<report::Entity>(actor)
         .filter(
             report::Column::GrantId
-                .in_subquery(scope::grant_ids_where(actor, grant_filter.condition())),
+                .in_subquery(scope::grant_ids_where(actor, filter.grants().condition())),
         )
         .order_by_asc(report::Column::Id)
         .all(db)
@@ -451,16 +637,6 @@ pub async fn warning_counts(
         }
     }
     Ok(counts.into_iter().collect())
-}
-
-fn reports_by_status(grant_ids: Option<SelectStatement>) -> SelectStatement {
-    Query::select()
-        .expr_as(Expr::col(report::Column::Status), Alias::new("status"))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"))
-        .from(report::Entity)
-        .and_where_option(grant_ids.map(|ids| Expr::col(report::Column::GrantId).in_subquery(ids)))
-        .group_by_col(report::Column::Status)
-        .to_owned()
 }
 
 fn status_order(status: ReportStatus) -> u8 {

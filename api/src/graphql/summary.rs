@@ -1,6 +1,7 @@
 //! The portfolio dashboard.
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::activity::ParticipationSummary;
@@ -10,7 +11,7 @@ use super::organisation::{Organisation, organisation_by_id};
 use super::report::{DataWarningCode, Report};
 use super::scalars::Date;
 use crate::domain::summary::{self, PortfolioFilter};
-use crate::error::Problems;
+use crate::error::{Error, Problems, Result};
 
 /// Narrows the dashboard: every condition given must hold. A grantee's dashboard covers only
 /// its own grants, whatever the filter names.
@@ -113,46 +114,170 @@ pub struct ReportStatusCount {
     pub count: i32,
 }
 
-/// A dashboard in one request, computed by the database over what the caller may see.
-#[derive(SimpleObject)]
-#[graphql(complex)]
+/// A dashboard in one request, computed by the database over what the caller may see. Each
+/// part is computed only when the request selects it (grants and funding in one statement,
+/// activities and participation by kind in another, and so on), and lists that grow with the
+/// portfolio (`byGrantee`, `overdueReports`) come a page at a time.
 pub struct PortfolioSummary {
-    #[graphql(skip)]
     filter: PortfolioFilter,
-    /// How many grants match the filter.
-    pub grant_count: i32,
-    /// How many grantee organisations hold those grants.
-    pub grantee_count: i32,
-    /// Total funding, one amount per currency.
-    pub funding: Vec<Money>,
-    /// How many activities of those grants match the dates and kind: records, so it agrees
-    /// with `activities(filter:).totalCount` even where a joint event is filed twice.
-    pub activity_count: i32,
-    /// Everyone who took part in those activities, each joint event counted once.
-    pub participation: ParticipationSummary,
-    /// The activities and their participation by kind, for each kind that has activities, in
-    /// alphabetical order of kind.
-    pub by_activity_kind: Vec<ActivityKindBreakdown>,
-    /// The figures of each grantee organisation with a grant in the summary, in the order of
-    /// their ids.
-    pub by_grantee: Vec<GranteeBreakdown>,
-    /// How many reports of those grants are in each status, in the order DRAFT, SUBMITTED,
-    /// RETURNED, ACCEPTED; a status no report is in is left out.
-    pub reports_by_status: Vec<ReportStatusCount>,
-    /// Due before today and not yet SUBMITTED or ACCEPTED, oldest first: the reports of the
-    /// summary's grants that are DRAFT or RETURNED with a `dueDate` before the server's date
-    /// (UTC).
-    pub overdue_reports: Vec<Report>,
+    funding: OnceCell<summary::Funding>,
+    activities: OnceCell<(summary::Activities, Vec<summary::KindBreakdown>)>,
 }
 
-#[ComplexObject]
 impl PortfolioSummary {
+    async fn funding_part(&self, ctx: &Context<'_>) -> GqlResult<&summary::Funding> {
+        Ok(self
+            .funding
+            .get_or_try_init(|| async {
+                summary::funding(ctx.db()?, ctx.actor()?, &self.filter).await
+            })
+            .await?)
+    }
+
+    async fn activities_part(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<&(summary::Activities, Vec<summary::KindBreakdown>)> {
+        Ok(self
+            .activities
+            .get_or_try_init(|| async {
+                summary::activities_by_kind(ctx.db()?, ctx.actor()?, &self.filter).await
+            })
+            .await?)
+    }
+}
+
+/// The most a page of `byGrantee` or `overdueReports` may hold, and its size when not given.
+const MAX_PAGE: i32 = 1_000;
+const DEFAULT_PAGE: i32 = 100;
+
+fn page_size(first: Option<i32>) -> Result<u64> {
+    let first = first.unwrap_or(DEFAULT_PAGE);
+    if !(0..=MAX_PAGE).contains(&first) {
+        return Err(Error::bad_input(
+            "first",
+            format!("must be between 0 and {MAX_PAGE}; got {first}"),
+        ));
+    }
+    Ok(u64::try_from(first).unwrap_or(0))
+}
+
+#[Object]
+impl PortfolioSummary {
+    /// How many grants match the filter.
+    async fn grant_count(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        Ok(int(self.funding_part(ctx).await?.grant_count))
+    }
+    /// How many grantee organisations hold those grants.
+    async fn grantee_count(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        Ok(int(summary::grantee_count(
+            ctx.db()?,
+            ctx.actor()?,
+            &self.filter,
+        )
+        .await?))
+    }
+    /// Total funding, one amount per currency.
+    async fn funding(&self, ctx: &Context<'_>) -> GqlResult<Vec<Money>> {
+        Ok(money(&self.funding_part(ctx).await?.amounts))
+    }
+    /// How many activities of those grants match the dates and kind: records, so it agrees
+    /// with `activities(filter:).totalCount` even where a joint event is filed twice.
+    async fn activity_count(&self, ctx: &Context<'_>) -> GqlResult<i32> {
+        Ok(int(self.activities_part(ctx).await?.0.activity_count))
+    }
+    /// Everyone who took part in those activities, each joint event counted once.
+    async fn participation(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
+        Ok(self.activities_part(ctx).await?.0.participation.into())
+    }
+    /// The activities and their participation by kind, for each kind that has activities, in
+    /// alphabetical order of kind.
+    async fn by_activity_kind(&self, ctx: &Context<'_>) -> GqlResult<Vec<ActivityKindBreakdown>> {
+        Ok(self
+            .activities_part(ctx)
+            .await?
+            .1
+            .iter()
+            .map(|k| ActivityKindBreakdown {
+                kind: k.kind.into(),
+                activity_count: int(k.activity_count),
+                participation: k.participation.into(),
+            })
+            .collect())
+    }
+    /// The figures of each grantee organisation with a grant in the summary, a page at a time,
+    /// by name (then id). For the next page, pass the last grantee's id as `after`.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
+    async fn by_grantee(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many grantees, at most 1,000; 100 when omitted.")] first: Option<i32>,
+        #[graphql(
+            desc = "The id of the last grantee of the previous page; the first page when omitted."
+        )]
+        after: Option<Uuid>,
+    ) -> GqlResult<Vec<GranteeBreakdown>> {
+        let first = page_size(first)?;
+        let page =
+            summary::grantee_page(ctx.db()?, ctx.actor()?, &self.filter, first, after).await?;
+        Ok(page
+            .into_iter()
+            .map(|(grantee_id, part)| GranteeBreakdown {
+                grantee_id,
+                filter: self.filter.clone(),
+                grant_count: int(part.funding.grant_count),
+                funding: money(&part.funding.amounts),
+                activity_count: int(part.activities.activity_count),
+                participation: part.activities.participation.into(),
+            })
+            .collect())
+    }
+    /// How many reports of those grants are in each status, in the order DRAFT, SUBMITTED,
+    /// RETURNED, ACCEPTED; a status no report is in is left out.
+    async fn reports_by_status(&self, ctx: &Context<'_>) -> GqlResult<Vec<ReportStatusCount>> {
+        Ok(
+            summary::reports_by_status(ctx.db()?, ctx.actor()?, &self.filter)
+                .await?
+                .into_iter()
+                .map(|(status, count)| ReportStatusCount {
+                    status: status.into(),
+                    count: int(count),
+                })
+                .collect(),
+        )
+    }
+    /// Due before today and not yet SUBMITTED or ACCEPTED, oldest first: the reports of the
+    /// summary's grants that are DRAFT or RETURNED with a `dueDate` before the server's date
+    /// (UTC), a page at a time. For the next page, pass the last report's id as `after`.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
+    async fn overdue_reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many reports, at most 1,000; 100 when omitted.")] first: Option<i32>,
+        #[graphql(
+            desc = "The id of the last report of the previous page; the first page when omitted."
+        )]
+        after: Option<Uuid>,
+    ) -> GqlResult<Vec<Report>> {
+        let first = page_size(first)?;
+        Ok(
+            summary::overdue_reports(ctx.db()?, ctx.actor()?, &self.filter, first, after)
+                .await?
+                .into_iter()
+                .map(Report)
+                .collect(),
+        )
+    }
     /// The warnings of every report in the summary, by code. Costs 1,000 towards the request's
     /// cost limit.
     #[graphql(complexity = "cost::SUMMARY + child_complexity")]
     async fn warnings(&self, ctx: &Context<'_>) -> GqlResult<Vec<WarningCount>> {
         warning_counts(ctx, &self.filter).await
     }
+}
+
+fn money(amounts: &[(String, i128)]) -> Vec<Money> {
+    amounts.iter().map(|(c, m)| Money::new(*m, c)).collect()
 }
 
 fn int(n: i64) -> i32 {
@@ -172,7 +297,7 @@ impl SummaryQuery {
     #[graphql(complexity = "cost::SUMMARY + child_complexity")]
     async fn portfolio_summary(
         &self,
-        ctx: &Context<'_>,
+        _ctx: &Context<'_>,
         #[graphql(
             desc = "Narrows the summary by scheme, grantee, grant status, dates or\n\
                     activity kind; the whole portfolio the caller may see when omitted."
@@ -192,44 +317,11 @@ impl SummaryQuery {
             to,
             activity_kind: input.activity_kind.map(Into::into),
         };
-        let s = summary::portfolio(ctx.db()?, ctx.actor()?, &filter).await?;
+        filter.check()?;
         Ok(PortfolioSummary {
-            filter: filter.clone(),
-            grant_count: int(s.grant_count),
-            grantee_count: int(s.grantee_count),
-            funding: s.funding.iter().map(|(c, m)| Money::new(*m, c)).collect(),
-            activity_count: int(s.activity_count),
-            participation: s.participation.into(),
-            by_activity_kind: s
-                .by_activity_kind
-                .into_iter()
-                .map(|k| ActivityKindBreakdown {
-                    kind: k.kind.into(),
-                    activity_count: int(k.activity_count),
-                    participation: k.participation.into(),
-                })
-                .collect(),
-            by_grantee: s
-                .by_grantee
-                .into_iter()
-                .map(|g| GranteeBreakdown {
-                    grantee_id: g.grantee_id,
-                    filter: filter.clone(),
-                    grant_count: int(g.grant_count),
-                    funding: g.funding.iter().map(|(c, m)| Money::new(*m, c)).collect(),
-                    activity_count: int(g.activity_count),
-                    participation: g.participation.into(),
-                })
-                .collect(),
-            reports_by_status: s
-                .reports_by_status
-                .into_iter()
-                .map(|(status, count)| ReportStatusCount {
-                    status: status.into(),
-                    count: int(count),
-                })
-                .collect(),
-            overdue_reports: s.overdue_reports.into_iter().map(Report).collect(),
+            filter,
+            funding: OnceCell::new(),
+            activities: OnceCell::new(),
         })
     }
 }
