@@ -795,3 +795,29 @@ async fn rebuild_totals_finds_and_mends_totals_that_drifted() {
     assert!(run(&["rebuild-totals"]).status.success());
     assert!(run(&["rebuild-totals", "--check"]).status.success());
 }
+
+/// Logs written to a file or a pipe carry no colour codes: a log collector stores text.
+#[test]
+fn text_logs_carry_no_colour_codes_when_not_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command()
+        .env(
+            "DATABASE_URL",
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("m.sqlite").display()
+            ),
+        )
+        .env("LOG_FORMAT", "text")
+        .env("RUST_LOG", "info")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("migrations applied"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a piped log: {log:?}"
+    );
+}
