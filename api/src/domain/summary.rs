@@ -65,6 +65,11 @@ pub enum Joint {
 }
 
 /// The columns `sum_into` adds, each the SUM of an expression over the rows `p`.
+/// `SUM(expr)` as a 64-bit integer, 0 over no rows: the same type on SQLite and PostgreSQL.
+pub(crate) fn summed(expr: &str) -> Expr {
+    Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"))
+}
+
 pub(crate) const SUMS: [(&str, &str); 9] = [
     ("total", "p.total"),
     ("female", "p.female"),
@@ -117,15 +122,10 @@ impl ParticipationTotals {
                     }
                     Joint::OwnFigures => format!("t.{alias}"),
                 };
-                select.expr_as(
-                    Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")),
-                    Alias::new(alias),
-                );
+                select.expr_as(summed(&expr), Alias::new(alias));
             }
             select.expr_as(
-                Expr::cust(
-                    "CAST(COALESCE(SUM(CASE WHEN t.joint_excluded THEN t.total ELSE 0 END), 0) AS BIGINT)",
-                ),
+                summed("CASE WHEN t.joint_excluded THEN t.total ELSE 0 END"),
                 Alias::new("excluded_as_joint"),
             );
             return;
@@ -150,15 +150,10 @@ impl ParticipationTotals {
                 Joint::CountOnce => format!("CASE WHEN x.activity_id IS NULL THEN {expr} END"),
                 Joint::OwnFigures => expr.to_owned(),
             };
-            select.expr_as(
-                Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")),
-                Alias::new(alias),
-            );
+            select.expr_as(summed(&expr), Alias::new(alias));
         }
         select.expr_as(
-            Expr::cust(
-                "CAST(COALESCE(SUM(CASE WHEN x.activity_id IS NULL THEN 0 ELSE p.total END), 0) AS BIGINT)",
-            ),
+            summed("CASE WHEN x.activity_id IS NULL THEN 0 ELSE p.total END"),
             Alias::new("excluded_as_joint"),
         );
     }
@@ -286,15 +281,11 @@ async fn funding_rows(
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
         // Funding summed in two parts that cannot overflow 64 bits, joined in 128 bits.
         .expr_as(
-            Expr::cust(format!(
-                "CAST(COALESCE(SUM(g.total_funding_minor / {SPLIT}), 0) AS BIGINT)"
-            )),
+            summed(&format!("g.total_funding_minor / {SPLIT}")),
             Alias::new("amount_high"),
         )
         .expr_as(
-            Expr::cust(format!(
-                "CAST(COALESCE(SUM(g.total_funding_minor % {SPLIT}), 0) AS BIGINT)"
-            )),
+            summed(&format!("g.total_funding_minor % {SPLIT}")),
             Alias::new("amount_low"),
         )
         .from_as(grant::Entity, g.clone())

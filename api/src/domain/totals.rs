@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::actor::Actor;
 use super::content::joint;
-use super::summary::SUMS;
+use super::summary::{SUMS, summed};
 use crate::error::{Error, Result};
 
 /// The columns of `activity_totals` that `SUMS` fills, in its order.
@@ -47,10 +47,7 @@ fn sums(ids: Option<&[Uuid]>) -> SelectStatement {
             Alias::new("grant_id"),
         );
     for (alias, expr) in SUMS {
-        select.expr_as(
-            Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")),
-            Alias::new(alias),
-        );
+        select.expr_as(summed(expr), Alias::new(alias));
     }
     select
         .from_as(activity::Entity, a.clone())
