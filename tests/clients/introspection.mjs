@@ -1,0 +1,112 @@
+// Introspection as the clients people use send it, and the depth limit still binding ordinary
+// queries.
+//
+//   node introspection.mjs <base-url> <token>
+//
+// 1. graphql-js 16's getIntrospectionQuery with every option it has for what this server
+//    serves, and buildClientSchema on the answer (what codegen, IDE plugins and most tools do);
+// 2. the query GraphiQL 4 (the page at GET /graphql) sends, as its fetcher sends it;
+// 3. the plain getIntrospectionQuery() of Apollo tooling (rover, Apollo Sandbox, apollo-cli);
+// 4. a deep ordinary query, refused.
+
+import { buildClientSchema, getIntrospectionQuery, parse, printSchema, validate } from "graphql";
+
+import { args, assert, finish, post, show, step } from "./lib.mjs";
+
+const SCRIPT = "introspection.mjs";
+const { baseUrl, token } = args(SCRIPT);
+const url = `${baseUrl}/graphql`;
+
+/** The answer must be data with `__schema` and no errors; returns the client schema. */
+function schemaFrom(response) {
+  const { status, body } = response;
+  assert(status === 200, `HTTP ${status}: ${show(body)}`);
+  assert(typeof body === "object" && body !== null, `not JSON: ${show(body)}`);
+  assert(!body.errors, `errors: ${show(body.errors)}`);
+  assert(body.data?.__schema, `no data.__schema: ${show(body)}`);
+  return buildClientSchema(body.data);
+}
+
+function describe(schema) {
+  const types = Object.keys(schema.getTypeMap()).filter((name) => !name.startsWith("__"));
+  const query = schema.getQueryType();
+  assert(query?.getFields().me, "the schema has no Query.me");
+  assert(schema.getMutationType()?.getFields().createReport, "the schema has no Mutation.createReport");
+  return `${types.length} types, ${Object.keys(query.getFields()).length} query fields, ${
+    Object.keys(schema.getMutationType().getFields()).length
+  } mutations`;
+}
+
+// 1. graphql-js 16 with every option.
+const fullOptions = {
+  descriptions: true,
+  specifiedByUrl: true,
+  directiveIsRepeatable: true,
+  schemaDescription: true,
+  inputValueDeprecation: true,
+  oneOf: true,
+};
+let clientSchema;
+await step("graphql-js getIntrospectionQuery(all options) + buildClientSchema", async () => {
+  const response = await post(url, token, {
+    query: getIntrospectionQuery(fullOptions),
+    operationName: "IntrospectionQuery",
+  });
+  const schema = schemaFrom(response);
+  clientSchema = schema;
+  const sdl = printSchema(schema);
+  assert(sdl.includes("type Grant"), "the printed schema has no type Grant");
+  const scalars = ["Date", "DateTime", "Decimal", "UUID"]
+    .map((name) => `${name}${schema.getType(name)?.specifiedByURL ? ` @specifiedBy(${schema.getType(name).specifiedByURL})` : ""}`)
+    .join(", ");
+  return `${describe(schema)}; scalars ${scalars}`;
+});
+
+// 2. GraphiQL 4: @graphiql/react's generateIntrospectionQuery with GraphiQL's defaults
+// (inputValueDeprecation and schemaDescription off), POSTed by @graphiql/toolkit's simple
+// fetcher with operationName "IntrospectionQuery"; if the answer has no `data` it retries
+// without `subscriptionType { name }`, so that retry is checked too.
+const graphiqlQuery = getIntrospectionQuery({ inputValueDeprecation: false, schemaDescription: false });
+await step("GraphiQL 4 introspection", async () => {
+  const response = await post(url, token, { query: graphiqlQuery, operationName: "IntrospectionQuery" });
+  return describe(schemaFrom(response));
+});
+await step("GraphiQL 4 introspection, without subscriptionType (its retry)", async () => {
+  const response = await post(url, token, {
+    query: graphiqlQuery.replace("subscriptionType { name }", ""),
+    operationName: "IntrospectionQuery",
+  });
+  return describe(schemaFrom(response));
+});
+
+// 3. Apollo tooling: the plain query, as rover and Apollo Sandbox send it.
+await step("Apollo (rover/Sandbox) plain getIntrospectionQuery()", async () => {
+  const response = await post(url, token, { query: getIntrospectionQuery() });
+  return describe(schemaFrom(response));
+});
+
+// 4. A deep ordinary query is still refused: grants > edges > node, then
+// reports > activities > grant five times over: 18 levels, past the limit of 12.
+function deepQuery(rounds) {
+  let inner = "id";
+  for (let i = 0; i < rounds; i += 1) inner = `reports { activities { grant { ${inner} } } }`;
+  return `query TooDeep { grants(first: 1) { edges { node { ${inner} } } } }`;
+}
+await step("a deep ordinary query (18 levels) is refused", async () => {
+  const query = deepQuery(5);
+  if (clientSchema) {
+    // Valid against the schema, so the refusal can only be the limit.
+    const problems = validate(clientSchema, parse(query));
+    assert(problems.length === 0, `the deep query does not fit the schema: ${problems.map(String).join("; ")}`);
+  }
+  const { status, body } = await post(url, token, { query, operationName: "TooDeep" });
+  assert(typeof body === "object" && body !== null, `HTTP ${status}, not JSON: ${show(body)}`);
+  assert(Array.isArray(body.errors) && body.errors.length > 0, `no error (HTTP ${status}): ${show(body)}`);
+  assert(!body.data?.grants, `it ran: ${show(body)}`);
+  const error = body.errors[0];
+  const text = `${error.message} ${error.extensions?.code ?? ""}`;
+  assert(/deep|depth|COST_LIMIT|complex/i.test(text), `refused for another reason: ${show(body.errors)}`);
+  return `HTTP ${status}, "${error.message}" (${error.extensions?.code ?? "no code"})`;
+});
+
+finish(SCRIPT);
