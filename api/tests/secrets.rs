@@ -11,13 +11,14 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The repository's text files, without build output, version control or lock files.
+/// The repository's text files, without build output, version control, lock files or the
+/// packages installed for the client checks (`tests/clients`).
 fn text_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
-            if !matches!(name.as_str(), "target" | ".git" | "node_modules") {
+            if !matches!(name.as_str(), "target" | ".git" | "node_modules" | ".venv") {
                 text_files(&path, out);
             }
         } else if name != "Cargo.lock"
