@@ -7,9 +7,10 @@
 //    serves, and buildClientSchema on the answer (what codegen, IDE plugins and most tools do);
 // 2. the query GraphiQL 4 (the page at GET /graphql) sends, as its fetcher sends it;
 // 3. the plain getIntrospectionQuery() of Apollo tooling (rover, Apollo Sandbox, apollo-cli);
-// 4. a deep ordinary query, refused.
+// 4. a deep ordinary query, refused;
+// 5. what Relay needs to refetch any object: the Node interface, node(id:) and nodes(ids:).
 
-import { buildClientSchema, getIntrospectionQuery, parse, printSchema, validate } from "graphql";
+import { buildClientSchema, getIntrospectionQuery, isInterfaceType, parse, printSchema, validate } from "graphql";
 
 import { args, assert, finish, post, show, step } from "./lib.mjs";
 
@@ -107,6 +108,40 @@ await step("a deep ordinary query (18 levels) is refused", async () => {
   const text = `${error.message} ${error.extensions?.code ?? ""}`;
   assert(/deep|depth|COST_LIMIT|complex/i.test(text), `refused for another reason: ${show(body.errors)}`);
   return `HTTP ${status}, "${error.message}" (${error.extensions?.code ?? "no code"})`;
+});
+
+// 5. Relay's Global Object Identification: `interface Node { id: ID! }`,
+// `node(id: ID!): Node` and `nodes(ids: [ID!]!): [Node]!` on Query, and an object read back by
+// its id, as a Relay refetch does.
+await step("Relay: interface Node { id: ID! }, Query.node(id: ID!): Node, Query.nodes(ids: [ID!]!)", () => {
+  assert(clientSchema, "no schema to look at (the first step failed)");
+  const node = clientSchema.getType("Node");
+  assert(isInterfaceType(node), "the schema has no interface Node");
+  assert(String(node.getFields().id?.type) === "ID!", `Node.id is ${node.getFields().id?.type}, Relay needs ID!`);
+  const fields = clientSchema.getQueryType().getFields();
+  const arg = (field, name) => String(field?.args.find((a) => a.name === name)?.type);
+  assert(fields.node && String(fields.node.type) === "Node", `Query.node is ${fields.node?.type ?? "missing"}`);
+  assert(arg(fields.node, "id") === "ID!", `Query.node's id is ${arg(fields.node, "id")}, Relay needs ID!`);
+  assert(fields.nodes && /^\[Node!?\]!?$/.test(String(fields.nodes.type)), `Query.nodes is ${fields.nodes?.type ?? "missing"}`);
+  assert(arg(fields.nodes, "ids") === "[ID!]!", `Query.nodes's ids is ${arg(fields.nodes, "ids")}`);
+  const objects = clientSchema.getImplementations(node).objects.map((o) => o.name);
+  assert(objects.includes("Grant") && objects.includes("Report"), `Node is implemented by ${objects.join(", ")}`);
+  return `Node implemented by ${objects.join(", ")}`;
+});
+await step("Relay refetch: a grant read back with node(id:) and nodes(ids:)", async () => {
+  const page = await post(url, token, { query: "query FirstGrant { grants(first: 1) { edges { node { id reference } } } }" });
+  const grant = page.body?.data?.grants?.edges?.[0]?.node;
+  assert(grant, `no grant to refetch: ${show(page.body)}`);
+  const query = `query Refetch($id: ID!) {
+    node(id: $id) { __typename id ... on Grant { reference } }
+    nodes(ids: [$id]) { __typename id }
+  }`;
+  const { body } = await post(url, token, { query, variables: { id: grant.id }, operationName: "Refetch" });
+  assert(!body?.errors, `errors: ${show(body?.errors)}`);
+  assert(body.data.node?.__typename === "Grant" && body.data.node.id === grant.id, `node: ${show(body.data)}`);
+  assert(body.data.node.reference === grant.reference, `node(id:) is another grant: ${show(body.data)}`);
+  assert(body.data.nodes?.[0]?.id === grant.id, `nodes: ${show(body.data)}`);
+  return `${grant.reference} (${grant.id})`;
 });
 
 finish(SCRIPT);
