@@ -22,6 +22,13 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// The request is not valid GraphQL for this schema (unknown field, wrong argument type).
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// An automatic persisted query's hash the service does not know (yet): send the query
+    /// with its hash once (Apollo's `PersistedQueryLink` does so by itself).
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// A persisted query of a version other than 1.
+    pub const PERSISTED_QUERY_NOT_SUPPORTED: &str = "PERSISTED_QUERY_NOT_SUPPORTED";
+    /// A mutation sent with GET: mutations are sent with POST only (HTTP 405).
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
 }
 
 /// One problem with one input field. `field` is the path of the field in the mutation's

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod persisted;
 pub mod seed;
 pub mod settings;
 pub mod shutdown;

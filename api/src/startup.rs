@@ -18,8 +18,9 @@ use crate::auth::Authenticator;
 use crate::domain::idempotency;
 use crate::domain::write::Writer;
 use crate::graphql::cost::RateLimiter;
-use crate::http::{AppState, routes};
+use crate::http::{AccessNote, AppState, routes};
 use crate::metrics::Metrics;
+use crate::persisted::PersistedQueries;
 use crate::seed::{self, Seeded};
 use crate::settings::{DatabaseSettings, Settings};
 use crate::shutdown::{self, Drain};
@@ -109,6 +110,7 @@ impl Application {
             db: db.clone(),
             authenticator,
             metrics: metrics.clone(),
+            persisted: Arc::new(PersistedQueries::new()),
             drain: drain.clone(),
         });
         let request_metrics = metrics.clone();
@@ -121,6 +123,7 @@ impl Application {
                     let started = Instant::now();
                     let in_flight = request_drain.request();
                     let method = req.method().to_string();
+                    let path = req.path().to_owned();
                     let request_id = req.extensions().get::<RequestId>().copied();
                     let metrics = request_metrics.clone();
                     let drain = request_drain.clone();
@@ -128,7 +131,23 @@ impl Application {
                     async move {
                         let mut res = fut.await?;
                         drop(in_flight);
-                        metrics.record_request(&method, res.status().as_u16(), started.elapsed());
+                        let elapsed = started.elapsed();
+                        metrics.record_request(&method, res.status().as_u16(), elapsed);
+                        // The access log: one line per request; never the query string (a
+                        // client may put a token there) nor any header.
+                        let note = res.request().extensions().get::<AccessNote>().cloned();
+                        let note = note.unwrap_or_default();
+                        tracing::info!(
+                            target: "access",
+                            method = %method,
+                            path = %path,
+                            status = res.status().as_u16(),
+                            duration_ms = elapsed.as_secs_f64() * 1000.0,
+                            operation = note.operation.as_deref().unwrap_or("-"),
+                            role = note.role.unwrap_or("-"),
+                            request_id = %request_id.map(|id| id.to_string()).unwrap_or_default(),
+                            "request"
+                        );
                         // While draining, a connection carries no request after this one.
                         if drain.is_draining() {
                             res.response_mut()

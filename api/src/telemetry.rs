@@ -1,6 +1,8 @@
 //! Logs: `tracing` with an env filter (RUST_LOG), human-readable or JSON (LOG_FORMAT=json).
 //! Nothing secret is logged: no token, no query string, no database password.
 
+use std::io::IsTerminal;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpMessage};
@@ -26,8 +28,13 @@ pub fn init(settings: &LogSettings) {
                     .with_writer(std::io::stderr),
             )
             .try_init(),
+        // Colour codes only for a person at a terminal, never into a file or a log collector.
         LogFormat::Text => registry
-            .with(fmt::layer().with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
     };
     // A second call (tests start many apps in one process) keeps the first subscriber.

@@ -329,8 +329,49 @@ async fn a_token_in_a_query_string_never_reaches_the_log() {
         .await
         .unwrap();
     assert_eq!(answered.status(), 200);
+    let named = client
+        .post(format!("{url}/graphql"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "query": "query WhoAmI { me { sub } }" }))
+        .send()
+        .await
+        .unwrap();
+    let request_id = named.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert!(terminate(&mut child).await.success());
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    // One access line per request: method, path, status, duration, operation, role, request id.
+    let access: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["target"] == "access")
+        .collect();
+    let line = access
+        .iter()
+        .find(|l| l["request_id"] == request_id.as_str())
+        .unwrap_or_else(|| panic!("no access line for {request_id}: {log}"));
+    assert_eq!(
+        (
+            &line["method"],
+            &line["path"],
+            &line["status"],
+            &line["operation"],
+            &line["role"]
+        ),
+        (
+            &"POST".into(),
+            &"/graphql".into(),
+            &200.into(),
+            &"WhoAmI".into(),
+            &"ANALYST".into()
+        )
+    );
+    assert!(line["duration_ms"].as_f64().unwrap() > 0.0);
+    assert!(
+        access
+            .iter()
+            .any(|l| l["status"] == 401 && l["role"] == "-"),
+        "a refused request has its line too, without a role: {log}"
+    );
     assert!(
         log.contains("request refused: not authenticated") && log.contains("/graphql"),
         "the refusal is logged with its path: {log}"

@@ -14,6 +14,7 @@ mod filing;
 mod hardening;
 mod ops;
 mod outage;
+mod protocol;
 mod queries;
 mod shutdown;
 mod tokens;

@@ -21,6 +21,14 @@ on_both_databases! {
         assert!(text.contains("# TYPE portfolio_http_requests_total counter"), "{text}");
         assert!(text.contains("portfolio_http_requests_total{method=\"POST\",status=\"200\"} 2"), "{text}");
         assert!(text.contains("portfolio_http_requests_total{method=\"GET\",status=\"401\"} 1"), "{text}");
+        // Per operation (as the client named it), the pool, and the build.
+        app.data("query Dashboard { me { role } }", json!({}), &app.analyst()).await;
+        let text = app.http().get(format!("{}/metrics", app.address)).bearer_auth(app.analyst()).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("portfolio_graphql_operations_total{operation=\"Dashboard\",outcome=\"ok\"} 1"), "{text}");
+        assert!(text.contains("portfolio_graphql_operation_duration_seconds_count{operation=\"Dashboard\"} 1"), "{text}");
+        assert!(text.contains("portfolio_graphql_operations_total{operation=\"anonymous\",outcome=\"ok\"}"), "{text}");
+        assert!(text.contains("portfolio_db_pool_max_connections "), "{text}");
+        assert!(text.contains(&format!("portfolio_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"))), "{text}");
         let statements: u64 = text.lines()
             .find_map(|l| l.strip_prefix("portfolio_db_statements_total "))
             .unwrap().parse().unwrap();
@@ -126,7 +134,7 @@ on_one_database! {
         }
         let response = app.graphql(&format!("{{ schemes {{ {deep} }} }}"), json!({}), Some(&app.analyst())).await;
         assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"), "{response}");
-        assert!(response["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{response}");
+        assert!(response["errors"][0]["message"].as_str().unwrap().contains("levels deep; at most 12 are allowed"), "{response}");
     }
 }
 

@@ -179,3 +179,107 @@ pub fn whole_joint_groups(group_ids: Vec<Uuid>) -> Select<joint_membership::Enti
 pub fn grants_for_audit(ids: Vec<Uuid>) -> Select<grant::Entity> {
     grant::Entity::find().filter(grant::Column::Id.is_in(ids))
 }
+
+/// What kind of object each of `ids` is, among the objects the actor may see: one statement
+/// over every table whose rows are Relay nodes. An id the actor may not see is absent, exactly
+/// like one that does not exist.
+pub fn node_kinds(actor: &Actor, ids: &[Uuid]) -> SelectStatement {
+    fn probe<E: EntityTrait>(
+        select: Select<E>,
+        kind: &str,
+        id: E::Column,
+        ids: &[Uuid],
+    ) -> SelectStatement {
+        select
+            .select_only()
+            .column_as(sea_orm::sea_query::Expr::val(kind), "kind")
+            .column_as(id, "id")
+            .filter(id.is_in(ids.to_vec()))
+            .into_query()
+    }
+    let mut union = probe(
+        organisations(actor),
+        "Organisation",
+        organisation::Column::Id,
+        ids,
+    );
+    let others = [
+        probe(schemes(actor), "Scheme", scheme::Column::Id, ids),
+        probe(
+            scoped::<grant::Entity>(actor),
+            "Grant",
+            grant::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<funding_period::Entity>(actor),
+            "FundingPeriod",
+            funding_period::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<objective::Entity>(actor),
+            "Objective",
+            objective::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<indicator::Entity>(actor),
+            "Indicator",
+            indicator::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<report::Entity>(actor),
+            "Report",
+            report::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<activity::Entity>(actor),
+            "Activity",
+            activity::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<outcome::Entity>(actor),
+            "Outcome",
+            outcome::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<indicator_result::Entity>(actor),
+            "IndicatorResult",
+            indicator_result::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<lesson::Entity>(actor),
+            "Lesson",
+            lesson::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<case_study::Entity>(actor),
+            "CaseStudy",
+            case_study::Column::Id,
+            ids,
+        ),
+        probe(
+            scoped::<correction::Entity>(actor),
+            "Correction",
+            correction::Column::Id,
+            ids,
+        ),
+        probe(
+            audit_events(actor),
+            "AuditEvent",
+            audit_event::Column::Id,
+            ids,
+        ),
+    ];
+    for other in others {
+        union.union(sea_orm::sea_query::UnionType::All, other);
+    }
+    union
+}

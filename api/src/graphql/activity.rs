@@ -1,6 +1,6 @@
 //! Activities and who took part in them: reading, recording, changing and deleting them.
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::{activity, participation};
 use uuid::Uuid;
 
@@ -12,6 +12,7 @@ use super::loaders::{
     ActivityById, GrantById, JointWithActivity, ObjectiveById, OrganisersOfActivity,
     OutcomesOfActivity, ParticipationOfActivity, ReportById, TotalsOfActivity,
 };
+use super::node::node_id;
 use super::organisation::Organisation;
 use super::outcome::Outcome;
 use super::report::Report;
@@ -29,8 +30,8 @@ super::common::connection!(ActivityConnection, ActivityEdge, Activity);
 
 #[Object]
 impl Activity {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn grant(&self, ctx: &Context<'_>) -> GqlResult<Grant> {
         ctx.loader()?
@@ -279,6 +280,16 @@ pub struct ActivityQuery;
 
 #[Object]
 impl ActivityQuery {
+    /// One activity, or null if there is none the caller may see.
+    #[graphql(complexity = "cost::LOOKUP + child_complexity")]
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The activity's id.")] id: Uuid,
+    ) -> GqlResult<Option<Activity>> {
+        activity_opt(ctx, Some(id)).await
+    }
+
     /// Activities the caller may see, by start date unless ordered otherwise.
     #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn activities(

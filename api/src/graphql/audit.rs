@@ -1,12 +1,13 @@
 //! The audit trail, read-only.
 
-use async_graphql::{Context, InputObject, Json, Object};
+use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 use uuid::Uuid;
 
 use super::common::{ContextExt, GqlResult, Role};
 use super::cost;
+use super::node::node_id;
 use crate::domain::audit::{self, AuditFilter};
 
 pub struct AuditEvent(pub audit_event::Model);
@@ -15,8 +16,8 @@ super::common::connection!(AuditEventConnection, AuditEventEdge, AuditEvent);
 
 #[Object]
 impl AuditEvent {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at

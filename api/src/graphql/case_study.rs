@@ -1,12 +1,13 @@
 //! Case studies: the stories a report tells.
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use entity::case_study;
 use uuid::Uuid;
 
 use super::activity::{Activity, activity_opt};
 use super::common::GqlResult;
 use super::input::{DeleteInput, change, run};
+use super::node::node_id;
 use crate::domain::content::Delete;
 use crate::domain::content::case_study::{AddCaseStudy, UpdateCaseStudy};
 
@@ -14,8 +15,8 @@ pub struct CaseStudy(pub case_study::Model);
 
 #[Object]
 impl CaseStudy {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn title(&self) -> &str {
         &self.0.title

@@ -1,11 +1,12 @@
 //! Corrections: the values of a report that had to be inferred or corrected to be stored.
 
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use entity::correction;
 use uuid::Uuid;
 
 use super::common::GqlResult;
 use super::input::run;
+use super::node::node_id;
 use crate::domain::report::correction::AddCorrection;
 
 /// A value that had to be inferred or corrected to be stored: where it is (`field`), what the
@@ -15,8 +16,8 @@ pub struct Correction(pub correction::Model);
 #[Object]
 impl Correction {
     /// The correction's own id.
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     /// Where the value is stored, e.g. `report.periodStart` or `activity.location`.
     async fn field(&self) -> &str {

@@ -1,6 +1,6 @@
 //! Grants, their funding tranches, objectives and indicators.
 
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use entity::{funding_period, grant, indicator, objective};
 use uuid::Uuid;
 
@@ -12,6 +12,7 @@ use super::loaders::{
     ActivitiesOfGrant, ActivityArgs, FundingPeriodsOfGrant, GrantArgs, GrantsOf,
     IndicatorsOfObjective, ObjectivesOfGrant, ParticipationOfGrant, ReportsOfGrant, SchemeById,
 };
+use super::node::node_id;
 use super::organisation::{Organisation, Scheme, organisation_by_id};
 use super::report::Report;
 use super::scalars::{Date, Decimal};
@@ -28,8 +29,8 @@ super::common::connection!(GrantConnection, GrantEdge, Grant);
 
 #[Object]
 impl Grant {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     /// The scheme's reference for the grant, unique within its scheme.
     async fn reference(&self) -> &str {
@@ -135,8 +136,8 @@ pub struct FundingPeriod(pub funding_period::Model);
 
 #[Object]
 impl FundingPeriod {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn label(&self) -> Option<&str> {
         self.0.label.as_deref()
@@ -156,8 +157,8 @@ pub struct Objective(pub objective::Model);
 
 #[Object]
 impl Objective {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     /// The number the grant gives it ("Objective 2").
     async fn number(&self) -> i32 {
@@ -184,8 +185,8 @@ pub struct Indicator(pub indicator::Model);
 
 #[Object]
 impl Indicator {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn objective_id(&self) -> Uuid {
         self.0.objective_id

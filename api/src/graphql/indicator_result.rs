@@ -1,6 +1,6 @@
 //! Indicator results: what a report records against its grant's indicators.
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use entity::indicator_result;
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use super::cost;
 use super::grant::Indicator;
 use super::input::{DeleteInput, change, run};
 use super::loaders::{ActivityById, EvidenceOfResult, IndicatorById};
+use super::node::node_id;
 use super::scalars::Decimal;
 use crate::domain::content::Delete;
 use crate::domain::content::indicator_result::{RecordIndicatorResult, UpdateIndicatorResult};
@@ -19,8 +20,8 @@ pub struct IndicatorResult(pub indicator_result::Model);
 
 #[Object]
 impl IndicatorResult {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn indicator(&self, ctx: &Context<'_>) -> GqlResult<Indicator> {
         ctx.loader()?

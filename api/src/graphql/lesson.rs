@@ -1,12 +1,13 @@
 //! Lessons: the challenges met and lessons learned that a report states.
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use entity::lesson;
 use uuid::Uuid;
 
 use super::activity::{Activity, activity_opt};
 use super::common::{GqlResult, LessonKind};
 use super::input::{DeleteInput, change, run};
+use super::node::node_id;
 use crate::domain::content::Delete;
 use crate::domain::content::lesson::{AddLesson, UpdateLesson};
 
@@ -14,8 +15,8 @@ pub struct Lesson(pub lesson::Model);
 
 #[Object]
 impl Lesson {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn kind(&self) -> LessonKind {
         self.0.kind.into()

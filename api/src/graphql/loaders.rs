@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    activity, activity_organiser, case_study, correction, funding_period, grant, indicator,
-    indicator_result, indicator_result_activity, lesson, objective, organisation, outcome,
-    participation, report, scheme,
+    activity, activity_organiser, audit_event, case_study, correction, funding_period, grant,
+    indicator, indicator_result, indicator_result_activity, lesson, objective, organisation,
+    outcome, participation, report, scheme,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -336,3 +336,21 @@ impl Loader<ActivitiesOfGrant> for Db {
         Ok(map)
     }
 }
+
+key!(
+    FundingPeriodById,
+    OutcomeById,
+    IndicatorResultById,
+    LessonById,
+    CaseStudyById,
+    CorrectionById,
+    AuditEventById,
+);
+
+by_id!(FundingPeriodById => funding_period, scoped::<funding_period::Entity>);
+by_id!(OutcomeById => outcome, scoped::<outcome::Entity>);
+by_id!(IndicatorResultById => indicator_result, scoped::<indicator_result::Entity>);
+by_id!(LessonById => lesson, scoped::<lesson::Entity>);
+by_id!(CaseStudyById => case_study, scoped::<case_study::Entity>);
+by_id!(CorrectionById => correction, scoped::<correction::Entity>);
+by_id!(AuditEventById => audit_event, scope::audit_events);

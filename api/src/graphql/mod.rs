@@ -8,11 +8,14 @@ pub mod case_study;
 pub mod common;
 pub mod correction;
 pub mod cost;
+pub mod depth;
 pub mod grant;
 pub mod indicator_result;
 pub mod input;
 pub mod lesson;
 pub mod loaders;
+pub mod node;
+pub mod operation;
 pub mod organisation;
 pub mod outcome;
 pub mod report;
@@ -37,6 +40,7 @@ pub struct QueryRoot(
     activity::ActivityQuery,
     summary::SummaryQuery,
     audit::AuditQuery,
+    node::NodeQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -54,17 +58,14 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Limits that keep one request from costing the database more than a dashboard should; the
-/// cost of a request is priced and capped by `cost::Costing`.
-pub const MAX_DEPTH: usize = 12;
-
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(MAX_DEPTH)
+    // Depth is bounded by `depth::DepthLimit`, which measures introspection apart.
+    .extension(depth::DepthLimit)
     .limit_recursive_depth(32)
     .limit_directives(20)
 }
@@ -80,6 +81,7 @@ pub fn schema(
     let builder = builder()
         .extension(Tracing)
         .extension(Costing::new(limiter))
+        .extension(operation::OperationName)
         .data(db)
         .data(writer);
     match environment {

@@ -1,6 +1,6 @@
 //! Organisations, schemes and the caller itself.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::{organisation, scheme};
 use uuid::Uuid;
 
@@ -8,7 +8,8 @@ use super::common::{ContextExt, GqlResult, OrganisationKind, Role};
 use super::cost;
 use super::grant::{GrantConnection, GrantFilterInput, nested_grants};
 use super::input::run;
-use super::loaders::OrganisationById;
+use super::loaders::{OrganisationById, SchemeById};
+use super::node::node_id;
 use crate::domain::portfolio::organisations::{CreateOrganisation, CreateScheme};
 use crate::domain::portfolio::{self, GrantFilter, GrantParent};
 
@@ -16,8 +17,8 @@ pub struct Organisation(pub organisation::Model);
 
 #[Object]
 impl Organisation {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -61,8 +62,8 @@ pub struct Scheme(pub scheme::Model);
 
 #[Object]
 impl Scheme {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -161,6 +162,32 @@ impl OrganisationQuery {
     ) -> GqlResult<Vec<Organisation>> {
         let rows = portfolio::organisations(ctx.db()?, ctx.actor()?, kind.map(Into::into)).await?;
         Ok(rows.into_iter().map(Organisation).collect())
+    }
+
+    /// One organisation, or null if there is none the caller may see (a grantee sees itself and
+    /// every organisation that is not a grantee).
+    #[graphql(complexity = "cost::LOOKUP + child_complexity")]
+    async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organisation's id.")] id: Uuid,
+    ) -> GqlResult<Option<Organisation>> {
+        Ok(ctx
+            .loader()?
+            .load_one(OrganisationById(id))
+            .await?
+            .map(Organisation))
+    }
+
+    /// One scheme, or null if there is none the caller may see (a grantee sees the schemes
+    /// that fund it).
+    #[graphql(complexity = "cost::LOOKUP + child_complexity")]
+    async fn scheme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The scheme's id.")] id: Uuid,
+    ) -> GqlResult<Option<Scheme>> {
+        Ok(ctx.loader()?.load_one(SchemeById(id)).await?.map(Scheme))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Outcomes: what an activity led to.
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use entity::outcome;
 use uuid::Uuid;
 
@@ -8,6 +8,7 @@ use super::activity::Activity;
 use super::common::{ContextExt, GqlResult, OutcomeKind};
 use super::input::{DeleteInput, change, run};
 use super::loaders::ActivityById;
+use super::node::node_id;
 use super::scalars::Date;
 use crate::domain::content::Delete;
 use crate::domain::content::outcome::{RecordOutcome, UpdateOutcome};
@@ -17,8 +18,8 @@ pub struct Outcome(pub outcome::Model);
 
 #[Object]
 impl Outcome {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn kind(&self) -> OutcomeKind {
         self.0.kind.into()

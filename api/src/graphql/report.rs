@@ -1,6 +1,6 @@
 //! Reports: reading them, opening and editing them, and their workflow.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::report;
 use uuid::Uuid;
 
@@ -17,6 +17,7 @@ use super::loaders::{
     ActivitiesOfReport, CaseStudiesOfReport, CorrectionsOfReport, GrantById,
     IndicatorResultsOfReport, LessonsOfReport, ParticipationOfReport,
 };
+use super::node::node_id;
 use super::scalars::Date;
 use crate::domain::report::edit::{CreateReport, PersonText, UpdateReport};
 use crate::domain::report::warnings::{self, WarningCode};
@@ -90,8 +91,8 @@ impl From<warnings::DataWarning> for DataWarning {
 
 #[Object]
 impl Report {
-    async fn id(&self) -> Uuid {
-        self.0.id
+    pub(crate) async fn id(&self) -> ID {
+        node_id(self.0.id)
     }
     async fn grant(&self, ctx: &Context<'_>) -> GqlResult<Grant> {
         ctx.loader()?
