@@ -7,7 +7,7 @@
 //    serves, and buildClientSchema on the answer (what codegen, IDE plugins and most tools do);
 // 2. the query GraphiQL 4 (the page at GET /graphql) sends, as its fetcher sends it;
 // 3. the plain getIntrospectionQuery() of Apollo tooling (rover, Apollo Sandbox, apollo-cli);
-// 4. a deep ordinary query, refused;
+// 4. a deep ordinary query, refused (400 to a client that takes application/graphql-response+json);
 // 5. what Relay needs to refetch any object: the Node interface, node(id:) and nodes(ids:).
 
 import { buildClientSchema, getIntrospectionQuery, isInterfaceType, parse, printSchema, validate } from "graphql";
@@ -87,27 +87,39 @@ await step("Apollo (rover/Sandbox) plain getIntrospectionQuery()", async () => {
 });
 
 // 4. A deep ordinary query is still refused: grants > edges > node, then
-// reports > activities > grant five times over: 18 levels, past the limit of 12.
+// reports > activities > grant five times over, and the id: 19 levels, past the limit of 12.
+// Refused before it runs, it is 400 with no data to a client that accepts
+// application/graphql-response+json, and a 200 with errors to one that takes application/json.
 function deepQuery(rounds) {
   let inner = "id";
   for (let i = 0; i < rounds; i += 1) inner = `reports { activities { grant { ${inner} } } }`;
   return `query TooDeep { grants(first: 1) { edges { node { ${inner} } } } }`;
 }
-await step("a deep ordinary query (18 levels) is refused", async () => {
+await step("a deep ordinary query (19 levels) is refused", async () => {
   const query = deepQuery(5);
   if (clientSchema) {
     // Valid against the schema, so the refusal can only be the limit.
     const problems = validate(clientSchema, parse(query));
     assert(problems.length === 0, `the deep query does not fit the schema: ${problems.map(String).join("; ")}`);
   }
-  const { status, body } = await post(url, token, { query, operationName: "TooDeep" });
-  assert(typeof body === "object" && body !== null, `HTTP ${status}, not JSON: ${show(body)}`);
-  assert(Array.isArray(body.errors) && body.errors.length > 0, `no error (HTTP ${status}): ${show(body)}`);
-  assert(!body.data?.grants, `it ran: ${show(body)}`);
-  const error = body.errors[0];
-  const text = `${error.message} ${error.extensions?.code ?? ""}`;
-  assert(/deep|depth|COST_LIMIT|complex/i.test(text), `refused for another reason: ${show(body.errors)}`);
-  return `HTTP ${status}, "${error.message}" (${error.extensions?.code ?? "no code"})`;
+  const answers = [];
+  for (const accept of ["application/graphql-response+json", "application/json"]) {
+    const { status, contentType, body } = await post(url, token, { query, operationName: "TooDeep" }, { accept });
+    assert(typeof body === "object" && body !== null, `HTTP ${status}, not JSON: ${show(body)}`);
+    assert(Array.isArray(body.errors) && body.errors.length > 0, `no error (HTTP ${status}): ${show(body)}`);
+    assert(!body.data?.grants, `it ran: ${show(body)}`);
+    const error = body.errors[0];
+    const text = `${error.message} ${error.extensions?.code ?? ""}`;
+    assert(/deep|depth|COST_LIMIT|complex/i.test(text), `refused for another reason: ${show(body.errors)}`);
+    assert(contentType?.startsWith(accept), `asked for ${accept}, answered ${contentType}`);
+    if (accept === "application/graphql-response+json") {
+      assert(status === 400, `HTTP ${status} for a request refused before it ran, as ${accept}`);
+      assert(!("data" in body), `a refused request answered with data: ${show(body)}`);
+    }
+    answers.push(`${accept}: ${status}`);
+  }
+  const { body } = await post(url, token, { query, operationName: "TooDeep" });
+  return `"${body.errors[0].message}" (${body.errors[0].extensions?.code ?? "no code"}); ${answers.join(", ")}`;
 });
 
 // 5. Relay's Global Object Identification: `interface Node { id: ID! }`,

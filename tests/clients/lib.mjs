@@ -86,28 +86,28 @@ export function readme() {
 }
 
 /**
- * The fenced code blocks of `lang` in the README; with `section`, only those under the heading
- * of that name (up to the next heading of the same or a higher level).
+ * The README's section under the heading `title`, up to the next heading of the same or a
+ * higher level (headings, not the `#` comments inside code blocks).
  */
+export function readmeSection(title) {
+  const lines = readme().split("\n");
+  const headings = [];
+  let fenced = false;
+  lines.forEach((line, i) => {
+    if (line.startsWith("```")) fenced = !fenced;
+    else if (!fenced && /^#+ /.test(line)) headings.push({ i, level: line.match(/^#+/)[0].length, title: line.replace(/^#+ /, "").trim() });
+  });
+  const heading = headings.find((h) => h.title === title);
+  if (!heading) throw new Error(`the README has no section "${title}"`);
+  const end = headings.find((h) => h.i > heading.i && h.level <= heading.level)?.i ?? lines.length;
+  return lines.slice(heading.i, end).join("\n");
+}
+
+/** The fenced code blocks of `lang` in the README, or in its section `section`. */
 export function readmeBlocks(lang, section) {
-  let text = readme();
-  if (section) {
-    const lines = text.split("\n");
-    // Headings, not the comments inside code blocks.
-    const headings = [];
-    let fenced = false;
-    lines.forEach((line, i) => {
-      if (line.startsWith("```")) fenced = !fenced;
-      else if (!fenced && /^#+ /.test(line)) headings.push({ i, level: line.match(/^#+/)[0].length, title: line.replace(/^#+ /, "").trim() });
-    });
-    const heading = headings.find((h) => h.title === section);
-    if (!heading) throw new Error(`the README has no section "${section}"`);
-    const start = heading.i;
-    const end = headings.find((h) => h.i > start && h.level <= heading.level)?.i ?? lines.length;
-    text = lines.slice(start, end).join("\n");
-  }
+  const text = section ? readmeSection(section) : readme();
   const blocks = [];
-  const fence = new RegExp("^```" + lang + "[^\\n]*\\n([\\s\\S]*?)^```", "gm");
+  const fence = new RegExp("^```" + lang + "\\s*\\n([\\s\\S]*?)^```", "gm");
   for (const match of text.matchAll(fence)) blocks.push(match[1]);
   return blocks;
 }

@@ -43,7 +43,7 @@ on_both_databases! {
 
 // The audit and code generation read the schema and the request handling, never a table.
 on_one_database! {
-    async fn graphql_over_http_audit_finds_every_must_met(app) {
+    async fn graphql_over_http_audit_passes_every_must_and_the_readme_explains_every_failing_should(app) {
         if let Some(run) = clients::run(&app, Runtime::Node, "http-audit.mjs", &app.analyst()).await {
             run.assert_passed("the graphql-http audit");
         }
