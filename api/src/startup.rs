@@ -40,6 +40,8 @@ pub enum StartError {
     },
     #[error("loading the demo data: {}", crate::error::chain(.0))]
     Seed(#[source] crate::error::Error),
+    #[error("rebuilding the participation totals: {}", crate::error::chain(.0))]
+    Totals(#[source] crate::error::Error),
 }
 
 /// The response header that carries the request's id (also `extensions.requestId` of every
@@ -77,6 +79,14 @@ impl Application {
                 Seeded::Loaded { grant_id } => tracing::info!(%grant_id, "loaded the demo grant"),
                 Seeded::AlreadyPresent { .. } => {}
             }
+        }
+        // Totals kept as the data are written: filled once for data stored before they were
+        // kept, or loaded straight into the tables.
+        if crate::domain::totals::ensure_complete(&db)
+            .await
+            .map_err(StartError::Totals)?
+        {
+            tracing::info!("participation totals rebuilt from the participation rows");
         }
         let listener =
             TcpListener::bind(settings.listen_addr).map_err(|source| StartError::Bind {

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod activity_organiser;
+pub mod activity_total;
 pub mod audit_event;
 pub mod case_study;
 pub mod correction;

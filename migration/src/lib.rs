@@ -10,6 +10,8 @@ mod m20261129_000001_allow_unrecorded_sex;
 mod m20261129_000002_create_report_corrections;
 mod m20261129_000003_create_indicator_result_activities;
 mod m20261129_000004_create_joint_memberships;
+mod m20261129_000005_index_read_paths;
+mod m20261129_000006_maintain_activity_totals;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_report_corrections::Migration),
             Box::new(m20261129_000003_create_indicator_result_activities::Migration),
             Box::new(m20261129_000004_create_joint_memberships::Migration),
+            Box::new(m20261129_000005_index_read_paths::Migration),
+            Box::new(m20261129_000006_maintain_activity_totals::Migration),
         ]
     }
 }

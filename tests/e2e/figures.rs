@@ -450,3 +450,60 @@ on_both_databases! {
             json!({ "total": 374, "female": 164, "excludedAsJoint": 0 }));
     }
 }
+
+/// The totals kept as the data are written equal a recomputation from the rows and the joint
+/// groups.
+async fn assert_totals_kept(app: &TestApp, after: &str) {
+    let differences = api::domain::totals::verify(&app.db).await.unwrap();
+    assert!(differences.is_empty(), "after {after}: {differences:#?}");
+}
+
+on_both_databases! {
+    async fn the_totals_kept_as_data_are_written_equal_a_recomputation_after_every_kind_of_write(app) {
+        let s = app.grant_to_report().await;
+        let grantee = app.grantee(s.grantee);
+        let report = app.create_report(&grantee, report_input(s.grant, "PROGRESS", "2024-08-05", "2025-01-31"))
+            .await.unwrap().id;
+        let a = app.create_activity(&grantee, activity_input(report, None, "2024-12-06", "2024-12-06",
+            json!([{ "mode": "IN_PERSON", "total": 100, "female": 40 }, { "mode": "ONLINE", "total": 20 }]))).await.unwrap();
+        let b = app.create_activity(&grantee, activity_input(report, None, "2024-12-06", "2024-12-06",
+            json!([{ "mode": "UNSPECIFIED", "total": 60, "female": 30, "withDisability": 2 }]))).await.unwrap();
+        assert_totals_kept(&app, "creates").await;
+
+        // Many writers at once.
+        let creates = (0..8).map(|i| {
+            let (app, grantee) = (&app, grantee.clone());
+            async move {
+                app.create_activity(&grantee, activity_input(report, None, "2024-10-01", "2024-10-01",
+                    json!([{ "mode": "IN_PERSON", "total": 10 + i, "male": i }]))).await.unwrap()
+            }
+        });
+        let created = futures_util::future::join_all(creates).await;
+        assert_totals_kept(&app, "concurrent creates").await;
+
+        app.link_joint_activities(&grantee, json!({ "activityIds": [a.id, b.id] })).await.unwrap();
+        assert_totals_kept(&app, "a link").await;
+        // The smaller record grows past the larger: it now counts for the event.
+        let b = app.update_activity(&grantee, json!({ "id": b.id, "version": b.version,
+            "participation": [{ "mode": "UNSPECIFIED", "total": 500, "female": 30 }] })).await.unwrap();
+        assert_totals_kept(&app, "a change of participation in a joint group").await;
+        let summary = app.data("{ portfolioSummary { participation { total excludedAsJoint } } }", json!({}), &app.manager()).await;
+        let others: i64 = (0..8).map(|i| 10 + i).sum();
+        assert_eq!(summary["portfolioSummary"]["participation"], json!({ "total": 500 + others, "excludedAsJoint": 120 }));
+        app.link_joint_activities(&grantee, json!({ "activityIds": [a.id, b.id, created[0].id], "countingActivityId": a.id })).await.unwrap();
+        assert_totals_kept(&app, "a merge naming the counting activity").await;
+        app.unlink_joint_activity(&grantee, json!({ "activityId": created[0].id })).await.unwrap();
+        assert_totals_kept(&app, "an unlink").await;
+        app.delete_activity(&grantee, json!({ "id": a.id, "version": a.version })).await.unwrap();
+        assert_totals_kept(&app, "deleting the counting activity").await;
+        app.delete_activity(&grantee, json!({ "id": created[1].id, "version": created[1].version })).await.unwrap();
+        assert_totals_kept(&app, "a delete").await;
+
+        // Should they ever drift, the recomputation says where, and a rebuild mends them.
+        use sea_orm::ConnectionTrait;
+        app.db.execute_unprepared("UPDATE activity_totals SET total = total + 1").await.unwrap();
+        assert!(!api::domain::totals::verify(&app.db).await.unwrap().is_empty());
+        api::domain::totals::rebuild(&app.db).await.unwrap();
+        assert_totals_kept(&app, "a rebuild").await;
+    }
+}

@@ -20,5 +20,6 @@ pub mod portfolio;
 pub mod report;
 pub mod scope;
 pub mod summary;
+pub mod totals;
 pub mod values;
 pub mod write;

@@ -69,6 +69,16 @@ pub fn scoped<E: GrantOwned>(actor: &Actor) -> Select<E> {
     }
 }
 
+/// Ids of the grants the actor may see that satisfy `condition`, or `None` when that is every
+/// grant (a portfolio-wide role with no filter): the caller then adds no subquery at all, rather
+/// than one that selects every grant.
+pub fn narrowing_grant_ids(actor: &Actor, condition: Condition) -> Option<SelectStatement> {
+    if actor.grantee_org().is_none() && condition.is_empty() {
+        return None;
+    }
+    Some(grant_ids_where(actor, condition))
+}
+
 /// Ids of the grants the actor may see that also satisfy `condition` (filters narrow, never widen).
 pub fn grant_ids_where(actor: &Actor, condition: Condition) -> SelectStatement {
     scoped::<grant::Entity>(actor)

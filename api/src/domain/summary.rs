@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::enums::{ActivityKind, GrantStatus, ReportStatus};
-use entity::{activity, grant, participation, report};
+use entity::{activity, activity_total, grant, participation, report};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, QueryFilter,
@@ -64,7 +64,7 @@ pub enum Joint {
 }
 
 /// The columns `sum_into` adds, each the SUM of an expression over the rows `p`.
-const SUMS: [(&str, &str); 9] = [
+pub(crate) const SUMS: [(&str, &str); 9] = [
     ("total", "p.total"),
     ("female", "p.female"),
     (
@@ -92,19 +92,58 @@ const SUMS: [(&str, &str); 9] = [
 ];
 
 impl ParticipationTotals {
-    /// The one SQL fragment that adds up participation rows (aliased `p`) of activities (aliased
-    /// `a`), used by the summary and by every per-grant, per-report and per-activity total, so
-    /// they can never disagree. It joins the activities that joint groups leave out, over what
-    /// `actor` may see, as `x`.
+    /// The one SQL fragment that adds up the participation of activities (aliased `a`), used by
+    /// the summary and by every per-grant, per-report and per-activity total, so they can never
+    /// disagree. For portfolio-wide roles it adds up the totals kept as the data are written
+    /// (`totals`, one row per activity, aliased `t`); for a grantee, whose joint groups are
+    /// counted over what it may see, it adds up the participation rows (`p`), leaving out the
+    /// activities that joint groups leave out (`x`).
     fn sum_into(select: &mut SelectStatement, actor: &Actor, joint: Joint) {
-        let x = Alias::new("x");
-        select.join_subquery(
-            JoinType::LeftJoin,
-            joint::excluded_activities(actor),
-            x.clone(),
-            Expr::col((x, Alias::new("activity_id")))
-                .equals((Alias::new("a"), activity::Column::Id)),
-        );
+        let a = Alias::new("a");
+        if actor.grantee_org().is_none() {
+            let t = Alias::new("t");
+            select.join_as(
+                JoinType::LeftJoin,
+                activity_total::Entity,
+                t.clone(),
+                Expr::col((t, activity_total::Column::ActivityId))
+                    .equals((a, activity::Column::Id)),
+            );
+            for (alias, _) in SUMS {
+                let expr = match joint {
+                    Joint::CountOnce => {
+                        format!("CASE WHEN t.joint_excluded THEN 0 ELSE t.{alias} END")
+                    }
+                    Joint::OwnFigures => format!("t.{alias}"),
+                };
+                select.expr_as(
+                    Expr::cust(format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")),
+                    Alias::new(alias),
+                );
+            }
+            select.expr_as(
+                Expr::cust(
+                    "CAST(COALESCE(SUM(CASE WHEN t.joint_excluded THEN t.total ELSE 0 END), 0) AS BIGINT)",
+                ),
+                Alias::new("excluded_as_joint"),
+            );
+            return;
+        }
+        let (p, x) = (Alias::new("p"), Alias::new("x"));
+        select
+            .join_as(
+                JoinType::LeftJoin,
+                participation::Entity,
+                p.clone(),
+                Expr::col((p, participation::Column::ActivityId))
+                    .equals((a.clone(), activity::Column::Id)),
+            )
+            .join_subquery(
+                JoinType::LeftJoin,
+                joint::excluded_activities(actor),
+                x.clone(),
+                Expr::col((x, Alias::new("activity_id"))).equals((a, activity::Column::Id)),
+            );
         for (alias, expr) in SUMS {
             let expr = match joint {
                 Joint::CountOnce => format!("CASE WHEN x.activity_id IS NULL THEN {expr} END"),
@@ -121,6 +160,16 @@ impl ParticipationTotals {
             ),
             Alias::new("excluded_as_joint"),
         );
+    }
+
+    /// How many distinct activities `sum_into`'s rows cover: one row per activity from the kept
+    /// totals, several (one per participation row) from the rows.
+    fn count_activities(actor: &Actor) -> &'static str {
+        if actor.grantee_org().is_none() {
+            "COUNT(*)"
+        } else {
+            "COUNT(DISTINCT a.id)"
+        }
     }
 
     /// Reads the columns `sum_into` added.
@@ -208,10 +257,10 @@ pub async fn portfolio(
         active_from: filter.from,
         active_to: filter.to,
     };
-    let grant_ids = || scope::grant_ids_where(actor, grant_filter.condition());
+    let grant_ids = || scope::narrowing_grant_ids(actor, grant_filter.condition());
 
     // Grants: count and funding by grantee and currency.
-    let (g, a, p) = (Alias::new("g"), Alias::new("a"), Alias::new("p"));
+    let (g, a) = (Alias::new("g"), Alias::new("a"));
     let funding_rows = db
         .query_all(
             Query::select()
@@ -238,7 +287,10 @@ pub async fn portfolio(
                     Alias::new("amount_low"),
                 )
                 .from_as(grant::Entity, g.clone())
-                .and_where(Expr::col((g.clone(), grant::Column::Id)).in_subquery(grant_ids()))
+                .and_where_option(
+                    grant_ids()
+                        .map(|ids| Expr::col((g.clone(), grant::Column::Id)).in_subquery(ids)),
+                )
                 .group_by_col((g.clone(), grant::Column::GranteeId))
                 .group_by_col((g.clone(), grant::Column::Currency)),
         )
@@ -256,27 +308,21 @@ pub async fn portfolio(
             Alias::new("kind"),
         )
         .expr_as(
-            Expr::cust("COUNT(DISTINCT a.id)"),
+            Expr::cust(ParticipationTotals::count_activities(actor)),
             Alias::new("activity_count"),
         );
+    activities.from_as(activity::Entity, a.clone()).join_as(
+        JoinType::InnerJoin,
+        grant::Entity,
+        g.clone(),
+        Expr::col((g.clone(), grant::Column::Id)).equals((a.clone(), activity::Column::GrantId)),
+    );
     ParticipationTotals::sum_into(&mut activities, actor, Joint::CountOnce);
     activities
-        .from_as(activity::Entity, a.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            grant::Entity,
-            g.clone(),
-            Expr::col((g.clone(), grant::Column::Id))
-                .equals((a.clone(), activity::Column::GrantId)),
+        .and_where_option(
+            grant_ids()
+                .map(|ids| Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(ids)),
         )
-        .join_as(
-            JoinType::LeftJoin,
-            participation::Entity,
-            p.clone(),
-            Expr::col((p.clone(), participation::Column::ActivityId))
-                .equals((a.clone(), activity::Column::Id)),
-        )
-        .and_where(Expr::col((a.clone(), activity::Column::GrantId)).in_subquery(grant_ids()))
         .group_by_col((g.clone(), grant::Column::GranteeId))
         .group_by_col((a.clone(), activity::Column::Kind));
     if let Some(kind) = filter.activity_kind {
@@ -296,7 +342,7 @@ pub async fn portfolio(
     let overdue_reports = scoped::<report::Entity>(actor)
         .filter(
             Condition::all()
-                .add(report::Column::GrantId.in_subquery(grant_ids()))
+                .add_option(grant_ids().map(|ids| report::Column::GrantId.in_subquery(ids)))
                 .add(report::Column::DueDate.lt(today))
                 .add(report::Column::Status.is_in([ReportStatus::Draft, ReportStatus::Returned])),
         )
@@ -407,12 +453,12 @@ pub async fn warning_counts(
     Ok(counts.into_iter().collect())
 }
 
-fn reports_by_status(grant_ids: SelectStatement) -> SelectStatement {
+fn reports_by_status(grant_ids: Option<SelectStatement>) -> SelectStatement {
     Query::select()
         .expr_as(Expr::col(report::Column::Status), Alias::new("status"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("count"))
         .from(report::Entity)
-        .and_where(Expr::col(report::Column::GrantId).in_subquery(grant_ids))
+        .and_where_option(grant_ids.map(|ids| Expr::col(report::Column::GrantId).in_subquery(ids)))
         .group_by_col(report::Column::Status)
         .to_owned()
 }
@@ -482,19 +528,13 @@ async fn participation_by(
     ids: &[Uuid],
     joint: Joint,
 ) -> Result<Vec<(Uuid, ParticipationTotals)>> {
-    let (a, p) = (Alias::new("a"), Alias::new("p"));
+    let a = Alias::new("a");
     let mut select = Query::select();
-    select.expr_as(Expr::col((a.clone(), group)), Alias::new("key"));
+    select
+        .expr_as(Expr::col((a.clone(), group)), Alias::new("key"))
+        .from_as(activity::Entity, a.clone());
     ParticipationTotals::sum_into(&mut select, actor, joint);
     select
-        .from_as(activity::Entity, a.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            participation::Entity,
-            p.clone(),
-            Expr::col((p.clone(), participation::Column::ActivityId))
-                .equals((a.clone(), activity::Column::Id)),
-        )
         .and_where(Expr::col((a.clone(), group)).is_in(ids.to_vec()))
         .group_by_col((a.clone(), group));
     if let Some(visible) = scope::visible_grant_ids(actor) {

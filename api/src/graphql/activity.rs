@@ -28,11 +28,17 @@ pub struct Activity(pub activity::Model);
 
 super::common::connection!(ActivityConnection, ActivityEdge, Activity);
 
+/// An event a grantee ran and reports in a report (a policy dialogue, forum, workshop …),
+/// with who took part and what it led to.
 #[Object]
 impl Activity {
+    /// Stable identifier (UUID) of the activity: pass it as `activityId` to record outcomes,
+    /// lessons and case studies about it, in `activityIds` to name it as evidence or to link
+    /// joint events, and as `id` to `updateActivity` and `deleteActivity`.
     pub(crate) async fn id(&self) -> ID {
         node_id(self.0.id)
     }
+    /// The grant that funded the activity: its report's grant.
     async fn grant(&self, ctx: &Context<'_>) -> GqlResult<Grant> {
         ctx.loader()?
             .load_one(GrantById(self.0.grant_id))
@@ -40,6 +46,7 @@ impl Activity {
             .map(Grant)
             .ok_or_else(|| Error::NotFound("grant").into())
     }
+    /// The report the activity is filed in.
     async fn report(&self, ctx: &Context<'_>) -> GqlResult<Report> {
         ctx.loader()?
             .load_one(ReportById(self.0.report_id))
@@ -47,6 +54,7 @@ impl Activity {
             .map(Report)
             .ok_or_else(|| Error::NotFound("report").into())
     }
+    /// The grant objective the activity served; null when the report files it under none.
     async fn objective(&self, ctx: &Context<'_>) -> GqlResult<Option<Objective>> {
         match self.0.objective_id {
             Some(id) => Ok(ctx
@@ -57,15 +65,21 @@ impl Activity {
             None => Ok(None),
         }
     }
+    /// What kind of event it was.
     async fn kind(&self) -> ActivityKind {
         self.0.kind.into()
     }
+    /// Increases with every change; send it back as `version` to `updateActivity` or
+    /// `deleteActivity` so no change is lost.
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// The activity's title as the report gives it, e.g. "Celebrate International Day on
+    /// Right to Information".
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// First day of the event, within the grant's funding period.
     async fn start_date(&self) -> Date {
         self.0.start_date.into()
     }
@@ -73,16 +87,19 @@ impl Activity {
     async fn end_date(&self) -> Date {
         self.0.end_date.into()
     }
+    /// Where it took place, e.g. "Sunway Hotel"; null when the report does not say.
     async fn venue(&self) -> Option<&str> {
         self.0.venue.as_deref()
     }
+    /// The town, province or country it took place in; null when the report does not say.
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
     }
+    /// What happened, in the report's words; null when not given.
     async fn narrative(&self) -> Option<&str> {
         self.0.narrative.as_deref()
     }
-    /// Co-organising organisations, in the order the report names them.
+    /// Co-organising organisations, in the order the report names them. At most 50.
     #[graphql(complexity = "cost::list(cost::ORGANISERS, child_complexity)")]
     async fn organisers(&self, ctx: &Context<'_>) -> GqlResult<Vec<Organisation>> {
         let rows = ctx
@@ -95,7 +112,8 @@ impl Activity {
             .map(Organisation)
             .collect())
     }
-    /// One row per attendance mode, as reported.
+    /// One row per attendance mode, as reported, in the order IN_PERSON, ONLINE, UNSPECIFIED.
+    /// Empty when no participation was recorded.
     #[graphql(complexity = "cost::list(cost::MODES, child_complexity)")]
     async fn participation(&self, ctx: &Context<'_>) -> GqlResult<Vec<ParticipantCount>> {
         let rows = ctx
@@ -127,6 +145,7 @@ impl Activity {
             .map(Activity)
             .collect())
     }
+    /// What the activity led to, in the order recorded. At most 100.
     #[graphql(complexity = "cost::list(cost::OUTCOMES, child_complexity)")]
     async fn outcomes(&self, ctx: &Context<'_>) -> GqlResult<Vec<Outcome>> {
         let rows = ctx
@@ -140,10 +159,16 @@ impl Activity {
 /// How many attended one way. A breakdown that is null was not recorded; 0 means none.
 #[derive(SimpleObject)]
 pub struct ParticipantCount {
+    /// How these participants attended.
     pub mode: AttendanceMode,
+    /// How many took part this way, 0 to 1,000,000.
     pub total: i32,
+    /// How many of them were women; null when not recorded, 0 when none.
     pub female: Option<i32>,
+    /// How many of them were men; null when not recorded, 0 when none. Women and men together
+    /// never outnumber `total`: the rest are people whose sex was not recorded.
     pub male: Option<i32>,
+    /// How many of them had a disability; null when not recorded, 0 when none.
     pub with_disability: Option<i32>,
 }
 
@@ -165,12 +190,21 @@ impl From<participation::Model> for ParticipantCount {
 /// only ever taken over participants whose breakdown is known.
 #[derive(SimpleObject, Clone, Copy)]
 pub struct ParticipationSummary {
+    /// Everyone who took part, in every mode.
     pub total: i64,
+    /// Women, added up over the rows that recorded them (`femaleRecordedOf` participants).
     pub female: i64,
+    /// Men, added up over the rows that recorded them (`maleRecordedOf` participants).
     pub male: i64,
+    /// People with a disability, added up over the rows that recorded them
+    /// (`withDisabilityRecordedOf` participants).
     pub with_disability: i64,
+    /// Participants in rows reported IN_PERSON.
     pub in_person: i64,
+    /// Participants in rows reported ONLINE.
     pub online: i64,
+    /// Participants in rows reported without a mode (UNSPECIFIED): `total` minus `inPerson`
+    /// and `online`.
     pub unspecified: i64,
     /// Participants in rows that recorded how many were women.
     pub female_recorded_of: i64,
@@ -181,7 +215,8 @@ pub struct ParticipationSummary {
     /// Participants left out of these figures because they were counted under another activity
     /// of the same joint group: one real event recorded more than once is counted once.
     pub excluded_as_joint: i64,
-    /// female / femaleRecordedOf, or null when no row recorded it.
+    /// female / femaleRecordedOf, or null when no row recorded it. A fraction from 0 to 1
+    /// (0.5 is half), the one value here that is a float.
     pub female_share: Option<f64>,
 }
 
@@ -207,16 +242,25 @@ impl From<ParticipationTotals> for ParticipationSummary {
     }
 }
 
+/// Narrows a list of activities: every condition given must hold. A grantee's list stays its
+/// own whatever the filter names.
 #[derive(InputObject, Default)]
 #[graphql(name = "ActivityFilter")]
 pub struct ActivityFilterInput {
+    /// Only activities of this grant.
     pub grant_id: Option<Uuid>,
+    /// Only activities of this grantee organisation's grants.
     pub grantee_id: Option<Uuid>,
+    /// Only activities filed under this objective.
     pub objective_id: Option<Uuid>,
+    /// Only activities filed in this report.
     pub report_id: Option<Uuid>,
+    /// Only activities of this kind, e.g. POLICY_DIALOGUE.
     pub kind: Option<ActivityKind>,
-    /// Activities overlapping [from, to].
+    /// Activities overlapping [from, to]: here, those that end on or after this day.
     pub from: Option<Date>,
+    /// Only activities that start on or before this day. Not before `from`
+    /// (`BAD_USER_INPUT` on `filter.to`).
     pub to: Option<Date>,
 }
 
@@ -240,18 +284,25 @@ impl ActivityFilterInput {
     }
 }
 
+/// What a list of activities can be ordered by; activities that tie are ordered by id.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ActivityOrderField {
+    /// First day of the event (the default).
     #[default]
     StartDate,
+    /// Last day of the event.
     EndDate,
+    /// The activity's title.
     Title,
 }
 
+/// How to order a list of activities: by start date, ascending, unless told otherwise.
 #[derive(InputObject, Default)]
 pub struct ActivityOrder {
+    /// What to order by; START_DATE when omitted.
     #[graphql(default)]
     pub field: ActivityOrderField,
+    /// Which way; ASC when omitted.
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -285,19 +336,30 @@ impl ActivityQuery {
     async fn activity(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The activity's id.")] id: Uuid,
+        #[graphql(desc = "The activity's id (UUID), as `Activity.id` gives it.")] id: Uuid,
     ) -> GqlResult<Option<Activity>> {
         activity_opt(ctx, Some(id)).await
     }
 
-    /// Activities the caller may see, by start date unless ordered otherwise.
+    /// Activities the caller may see, by start date unless ordered otherwise. A grantee sees
+    /// only its own, whatever the filter says.
     #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list by grant, grantee, objective, report, kind or dates;\n\
+                    every activity the caller may see when omitted."
+        )]
         filter: Option<ActivityFilterInput>,
+        #[graphql(desc = "How to order the list; by start date, ascending, when omitted.")]
         order_by: Option<ActivityOrder>,
+        #[graphql(desc = "Page size: how many activities to return, 0 to 100 (default 20).")]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last item already read (`pageInfo.endCursor`); the page\n\
+                    starts after it. Omit for the first page."
+        )]
         after: Option<String>,
     ) -> GqlResult<ActivityConnection> {
         let filter = filter
@@ -323,52 +385,92 @@ pub async fn activity_opt(ctx: &Context<'_>, id: Option<Uuid>) -> GqlResult<Opti
 /// How many attended one way.
 #[derive(InputObject)]
 pub struct ParticipantCountInput {
+    /// How they attended; each mode at most once per activity (`BAD_USER_INPUT` on
+    /// `participation[i].mode` otherwise). UNSPECIFIED when the report does not say.
     pub mode: AttendanceMode,
+    /// How many took part this way, 0 to 1,000,000.
     pub total: i32,
-    /// Null when not recorded, 0 when none.
+    /// How many of them were women, at most `total`. Null when not recorded, 0 when none.
     pub female: Option<i32>,
-    /// Null when not recorded, 0 when none.
+    /// How many of them were men, at most `total` less `female`. Null when not recorded, 0
+    /// when none.
     pub male: Option<i32>,
-    /// Null when not recorded, 0 when none.
+    /// How many of them had a disability, at most `total`. Null when not recorded, 0 when
+    /// none.
     pub with_disability: Option<i32>,
 }
 
+/// An activity to add to a report.
 #[derive(InputObject)]
 pub struct CreateActivityInput {
+    /// The report the activity is filed in: one the caller may edit (a grantee's own report
+    /// while DRAFT or RETURNED; for a scheme manager any report not yet ACCEPTED).
     pub report_id: Uuid,
+    /// The grant objective it served: an objective of the report's grant (`BAD_USER_INPUT` on
+    /// `objectiveId` otherwise). Omit it when the report files the activity under none.
     pub objective_id: Option<Uuid>,
+    /// What kind of event it was.
     pub kind: ActivityKind,
+    /// Its title, 1 to 500 characters.
     pub title: String,
+    /// First day, within the grant's funding period (`BAD_USER_INPUT` on `startDate`
+    /// otherwise). A day outside the report's own period is allowed and shows as the
+    /// ACTIVITY_OUTSIDE_PERIOD warning.
     pub start_date: Date,
     /// The last day; the same as `startDate` for a one-day event.
     pub end_date: Date,
+    /// Where it took place, e.g. "Sunway Hotel", at most 300 characters; omit it when not
+    /// stated.
     pub venue: Option<String>,
+    /// The town, province or country, at most 300 characters; omit it when not stated.
     pub location: Option<String>,
+    /// What happened, at most 50,000 characters.
     pub narrative: Option<String>,
-    /// One row per attendance mode.
+    /// One row per attendance mode. Give one UNSPECIFIED row when the report gives a number
+    /// without saying how people attended; an empty list records no participation, which only
+    /// a RESEARCH activity may be submitted with.
     pub participation: Vec<ParticipantCountInput>,
-    /// Co-organising organisations, in order.
+    /// Co-organising organisations, in order. At most 50, each named once; each must be an
+    /// organisation the caller may see and not another grantee (`BAD_USER_INPUT` on
+    /// `organiserIds[i]` otherwise).
     #[graphql(default)]
     pub organiser_ids: Vec<Uuid>,
-    /// Repeat a create with the same key to retry it safely.
+    /// Makes the create safe to retry: sent again with the same key and input, it returns
+    /// what the first request created and writes nothing; the same key with another input is
+    /// `CONFLICT`. 1 to 200 characters of your choosing; keys belong to the token's `sub` and
+    /// are remembered for 30 days by default.
     pub idempotency_key: Option<String>,
 }
 
+/// Changes an activity. A field left out stays as it is; null clears `objectiveId`, `venue`,
+/// `location` or `narrative`; `participation` and `organiserIds`, when given, replace the old
+/// lists whole.
 #[derive(InputObject)]
 pub struct UpdateActivityInput {
+    /// Id of the activity to change.
     pub id: Uuid,
+    /// `Activity.version` as last read; a stale version is `CONFLICT` and changes nothing.
     pub version: i32,
+    /// Another objective of the same grant; null files the activity under none.
     pub objective_id: MaybeUndefined<Uuid>,
+    /// New kind; unchanged when omitted or null.
     pub kind: Option<ActivityKind>,
+    /// New title, 1 to 500 characters; unchanged when omitted or null.
     pub title: Option<String>,
+    /// New first day; the dates must stay within the grant's funding period.
     pub start_date: Option<Date>,
+    /// New last day, on or after the (new or kept) `startDate`.
     pub end_date: Option<Date>,
+    /// New venue, at most 300 characters; null clears it.
     pub venue: MaybeUndefined<String>,
+    /// New location, at most 300 characters; null clears it.
     pub location: MaybeUndefined<String>,
+    /// New narrative, at most 50,000 characters; null clears it.
     pub narrative: MaybeUndefined<String>,
-    /// Replaces all participation rows when given.
+    /// Replaces all participation rows when given (an empty list removes them).
     pub participation: Option<Vec<ParticipantCountInput>>,
-    /// Replaces the co-organisers when given.
+    /// Replaces the co-organisers when given, under the rules of
+    /// `CreateActivityInput.organiserIds` (an empty list removes them).
     pub organiser_ids: Option<Vec<Uuid>>,
 }
 
@@ -431,24 +533,40 @@ pub struct ActivityMutation;
 
 #[Object]
 impl ActivityMutation {
+    /// Adds an activity to a report, with its participation rows and co-organisers, while the
+    /// caller may edit the report: its grantee while DRAFT or RETURNED, a scheme manager until
+    /// ACCEPTED (`CONFLICT` otherwise, naming the state). At most 500 per report
+    /// (`BAD_USER_INPUT` on `reportId` beyond). Safe to retry with `idempotencyKey`. Returns
+    /// the new activity at version 1.
     async fn create_activity(
         &self,
         ctx: &Context<'_>,
-        input: CreateActivityInput,
+        #[graphql(desc = "The activity to add.")] input: CreateActivityInput,
     ) -> GqlResult<Activity> {
         Ok(Activity(run(ctx, CreateActivity::from(input)).await?))
     }
 
+    /// Changes an activity while the caller may edit its report (as for `createActivity`).
+    /// Based on the `version` last read: a stale one is `CONFLICT`. Returns the activity at
+    /// its new version.
     async fn update_activity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The activity, the version read, and what to change.")]
         input: UpdateActivityInput,
     ) -> GqlResult<Activity> {
         Ok(Activity(run(ctx, UpdateActivity::from(input)).await?))
     }
 
     /// Deletes an activity with its participation and outcomes; returns it as it was.
-    async fn delete_activity(&self, ctx: &Context<'_>, input: DeleteInput) -> GqlResult<Activity> {
+    /// Lessons and case studies about it stay in the report, tied to no activity (each at a
+    /// new version); the rest of its joint group stays linked. Allowed while the caller may
+    /// edit the report, at the `version` last read (`CONFLICT` otherwise).
+    async fn delete_activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The activity and the version read.")] input: DeleteInput,
+    ) -> GqlResult<Activity> {
         let delete = DeleteActivity {
             id: input.id,
             version: input.version,
@@ -461,10 +579,13 @@ impl ActivityMutation {
     /// `countingActivityId` stand for the event, else those of the one with the largest total.
     /// Groups the activities already belong to are merged. A grantee links its own activities
     /// while their reports can be edited; a scheme manager links any. Returns the group's
-    /// activities that the caller may see.
+    /// activities that the caller may see. Name two to 20 activities, each once
+    /// (`BAD_USER_INPUT` on `activityIds`); one the caller may not see is `NOT_FOUND` on
+    /// `activityIds[i]`.
     async fn link_joint_activities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The activities that are one event, and which one counts.")]
         input: LinkJointActivitiesInput,
     ) -> GqlResult<Vec<Activity>> {
         let link = LinkJointActivities {
@@ -475,11 +596,12 @@ impl ActivityMutation {
     }
 
     /// Takes an activity out of its joint group: it counts as an event of its own again. A group
-    /// left with one activity is dissolved.
+    /// left with one activity is dissolved. Same permissions as `linkJointActivities`; an
+    /// activity in no group is `BAD_USER_INPUT` on `activityId`. Returns the activity.
     async fn unlink_joint_activity(
         &self,
         ctx: &Context<'_>,
-        input: UnlinkJointActivityInput,
+        #[graphql(desc = "The activity to take out of its group.")] input: UnlinkJointActivityInput,
     ) -> GqlResult<Activity> {
         let unlink = UnlinkJointActivity {
             activity_id: input.activity_id,
@@ -498,6 +620,7 @@ pub struct LinkJointActivitiesInput {
     pub counting_activity_id: Option<Uuid>,
 }
 
+/// An activity to count as an event of its own again.
 #[derive(InputObject)]
 pub struct UnlinkJointActivityInput {
     /// The activity to take out of its joint group.

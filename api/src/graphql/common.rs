@@ -112,11 +112,11 @@ pub type GqlResult<T> = async_graphql::Result<T>;
 /// Mirrors a database enum as a GraphQL enum, so the public schema is declared here and not by
 /// the entity crate.
 macro_rules! mirror_enum {
-    ($(#[$meta:meta])* $name:ident = $db:ty { $($variant:ident),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident = $db:ty { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
         pub enum $name {
-            $($variant),+
+            $($(#[$vmeta])* $variant),+
         }
 
         impl From<$db> for $name {
@@ -138,72 +138,160 @@ macro_rules! mirror_enum {
 }
 
 mirror_enum!(
-    /// What an organisation is to a scheme.
-    OrganisationKind = entity::enums::OrganisationKind { Funder, SchemeManager, Grantee, Partner }
-);
-mirror_enum!(GrantStatus = entity::enums::GrantStatus { Active, Closed });
-mirror_enum!(
-    ReportKind = entity::enums::ReportKind {
-        Progress,
-        Completion
+    /// What an organisation is to a grants scheme; given when it is registered
+    /// (`createOrganisation`).
+    OrganisationKind = entity::enums::OrganisationKind {
+        /// Funds a scheme, e.g. Australia's Department of Foreign Affairs and Trade (DFAT);
+        /// named as a scheme's `funder`.
+        Funder,
+        /// Runs a scheme for its funder and reviews the grantees' reports, e.g. Tetra Tech
+        /// International Development; named as a scheme's `manager`.
+        SchemeManager,
+        /// Receives grants and reports on them, e.g. the Advocacy and Policy Institute. A
+        /// grantee token acts for one such organisation and never sees another grantee.
+        Grantee,
+        /// Works with grantees without a grant of its own, e.g. a university or ministry named
+        /// as co-organiser of an activity. Every caller may see partners.
+        Partner,
     }
 );
 mirror_enum!(
-    /// DRAFT → SUBMITTED → ACCEPTED, or SUBMITTED → RETURNED → SUBMITTED.
-    ReportStatus = entity::enums::ReportStatus { Draft, Submitted, Returned, Accepted }
+    /// Whether a grant is still running: a label the scheme manager sets with `createGrant`
+    /// and `updateGrant`. It changes no rule: the reports of a CLOSED grant can still be filed
+    /// and reviewed.
+    GrantStatus = entity::enums::GrantStatus {
+        /// The grant is running; what a new grant is unless `status` says otherwise.
+        Active,
+        /// Closed by the scheme manager, typically once its funding period is over.
+        Closed,
+    }
 );
 mirror_enum!(
+    /// Which report of a grant this is.
+    ReportKind = entity::enums::ReportKind {
+        /// An interim report on part of the grant's period.
+        Progress,
+        /// The final report on the grant. It is submitted only with a result
+        /// (`indicatorResults`) for every indicator of the grant's objectives.
+        Completion,
+    }
+);
+mirror_enum!(
+    /// Where a report is in its review: DRAFT → SUBMITTED → ACCEPTED, or SUBMITTED → RETURNED →
+    /// SUBMITTED. Only the workflow mutations (`submitReport`, `acceptReport`, `returnReport`)
+    /// move it.
+    ReportStatus = entity::enums::ReportStatus {
+        /// Opened with `createReport` and not yet submitted: its grantee and the scheme
+        /// manager may edit it and everything in it.
+        Draft,
+        /// Sent for review with `submitReport`. Read-only to its grantee (`CONFLICT`) until the
+        /// scheme manager accepts or returns it; the scheme manager may still edit it.
+        Submitted,
+        /// Sent back to its grantee with `returnReport` and a reason (`Report.returnReason`);
+        /// the grantee edits it and submits it again.
+        Returned,
+        /// Accepted by the scheme manager with `acceptReport`. Final: nobody may change it or
+        /// anything in it (`CONFLICT`).
+        Accepted,
+    }
+);
+mirror_enum!(
+    /// What kind of event an activity was.
     ActivityKind = entity::enums::ActivityKind {
+        /// A dialogue with government and other actors on a policy or a draft law, e.g. "A
+        /// Policy Dialogue on Draft A2I law".
         PolicyDialogue,
+        /// A public or multi-stakeholder forum, e.g. the Phnom Penh Internet Forum.
         Forum,
+        /// A workshop, including a celebration or launch run as one, e.g. "Celebrate
+        /// International Day on Right to Information".
         Workshop,
+        /// Training or coaching that builds a group's skills.
         Training,
+        /// An awareness or advocacy campaign.
         Campaign,
+        /// Research or analysis, e.g. a budget analysis report. The one kind that may be
+        /// submitted without participation rows.
         Research,
-        Other
+        /// Any other kind of event; say what it was in `title` and `narrative`.
+        Other,
     }
 );
 mirror_enum!(
     /// How participants attended; UNSPECIFIED when a report does not say.
-    AttendanceMode = entity::enums::AttendanceMode { InPerson, Online, Unspecified }
+    AttendanceMode = entity::enums::AttendanceMode {
+        /// Attended in person ("direct participants").
+        InPerson,
+        /// Attended online, e.g. by livestream or video call.
+        Online,
+        /// The report gives a number without saying how people attended, e.g. "201 participants
+        /// (55 females)". Counted in `ParticipationSummary.unspecified`, never split into the
+        /// other modes by guesswork.
+        Unspecified,
+    }
 );
 mirror_enum!(
+    /// What kind of result an activity led to.
     OutcomeKind = entity::enums::OutcomeKind {
+        /// An official or institution committed to act, e.g. a ministry official promising to
+        /// take a recommendation into a draft law.
         PolicyCommitment,
+        /// A policy, law, regulation or budget was adopted or changed.
         PolicyChange,
+        /// An institution changed how it works in practice.
         PracticeChange,
+        /// Participants or institutions gained skills or knowledge.
         Capacity,
+        /// Organisations began or deepened working together.
         Partnership,
-        Other
+        /// Any other result; say what it was in `statement`.
+        Other,
     }
 );
 mirror_enum!(
+    /// Whether a lesson is a difficulty met or a lesson drawn.
     LessonKind = entity::enums::LessonKind {
+        /// A difficulty the grantee met (the report's "Challenge" section).
         Challenge,
-        LessonLearned
+        /// A lesson the grantee drew for the future (the report's "Lessons learned" section).
+        LessonLearned,
     }
 );
 mirror_enum!(
+    /// What a caller's token allows: its `role` claim.
     Role = entity::enums::Role {
+        /// Token role `scheme_manager`: the scheme manager's staff and dashboards. Read and
+        /// write everything across all grantees; accept and return reports.
         SchemeManager,
+        /// Token role `grantee` (with `org_id`): a grantee organisation's own systems. Read its
+        /// own organisation's grants and everything under them; edit its reports while DRAFT
+        /// or RETURNED, and submit them.
         Grantee,
-        Analyst
+        /// Token role `analyst`: the funder's portfolio analysts. Read everything across all
+        /// grantees; write nothing (`FORBIDDEN`).
+        Analyst,
     }
 );
 
+/// Which way a list is ordered. Ties are broken by id, so the order is stable from page to
+/// page.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortDirection {
+    /// Smallest first: the earliest date, the lowest amount, text from A to Z. The default.
     #[default]
     Asc,
+    /// Largest first: the latest date, the highest amount, text from Z to A.
     Desc,
 }
 
-/// An exact amount of money with its currency.
+/// An exact amount of money with its currency. Amounts of different currencies are never
+/// added together.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Money {
-    /// Exact decimal string with the currency's minor digits, e.g. "90000.00".
+    /// Exact decimal string with exactly the currency's minor digits, e.g. "90000.00" (AUD)
+    /// or "15000" (JPY). Never negative.
     pub amount: super::scalars::Decimal,
-    /// ISO 4217 code, e.g. "AUD".
+    /// Upper-case ISO 4217 code of the amount's currency, e.g. "AUD".
     pub currency: String,
 }
 
@@ -217,20 +305,32 @@ impl Money {
     }
 }
 
+/// Where a page sits in its list. Lists page forward: pass `endCursor` as `after` for the
+/// next page.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
+    /// True when more items follow this page; fetch them with `after: endCursor`.
     pub has_next_page: bool,
+    /// True when the page was asked for with `after`, so items come before it.
     pub has_previous_page: bool,
+    /// The cursor of the page's first item; null when the page is empty.
     pub start_cursor: Option<String>,
+    /// The cursor of the page's last item, to pass as `after` for the next page; null when
+    /// the page is empty.
     pub end_cursor: Option<String>,
 }
 
 /// Declares a Relay connection and its edge for one node type.
 macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty) => {
+        /// One item of a page, with the cursor that marks its place in the list.
         #[derive(async_graphql::SimpleObject)]
         pub struct $edge {
+            /// Opaque position of this item in the list's order: pass it as `after` to read on
+            /// from here. Valid only for the same list and order; an edited cursor is
+            /// `BAD_USER_INPUT` on `after`.
             pub cursor: String,
+            /// The item at this position of the list.
             pub node: $node,
         }
 
@@ -238,9 +338,12 @@ macro_rules! connection {
         /// `pageInfo.endCursor` as `after` for the next page.
         #[derive(async_graphql::SimpleObject)]
         pub struct $connection {
+            /// The items of this page, in the list's order, each with its cursor.
             pub edges: Vec<$edge>,
+            /// Whether more items follow, and the cursors to page on with.
             pub page_info: $crate::graphql::common::PageInfo,
-            /// How many items the whole list holds, across all pages.
+            /// How many items the whole list holds across all pages, with the same filter.
+            /// Counted only when selected.
             pub total_count: i64,
         }
 

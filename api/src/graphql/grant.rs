@@ -27,8 +27,12 @@ pub struct Grant(pub grant::Model);
 
 super::common::connection!(GrantConnection, GrantEdge, Grant);
 
+/// A grant: money a scheme awards one grantee for a funding period, the objectives it
+/// pursues and the reports the grantee files on it. A grantee sees only its own grants.
 #[Object]
 impl Grant {
+    /// Stable identifier (UUID) of the grant: pass it to `grant(id:)`, as `grantId` to the
+    /// filters, and to `createReport`, `addFundingPeriod` and `addObjective`.
     pub(crate) async fn id(&self) -> ID {
         node_id(self.0.id)
     }
@@ -36,12 +40,15 @@ impl Grant {
     async fn reference(&self) -> &str {
         &self.0.reference
     }
+    /// What the grant funds, as the scheme titles it.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// Whether the grant is running (ACTIVE) or closed by the scheme manager (CLOSED).
     async fn status(&self) -> GrantStatus {
         self.0.status.into()
     }
+    /// The scheme that awarded the grant.
     async fn scheme(&self, ctx: &Context<'_>) -> GqlResult<Scheme> {
         ctx.loader()?
             .load_one(SchemeById(self.0.scheme_id))
@@ -49,21 +56,26 @@ impl Grant {
             .map(Scheme)
             .ok_or_else(|| Error::NotFound("scheme").into())
     }
+    /// The organisation (of kind GRANTEE) that receives the grant and files its reports.
     async fn grantee(&self, ctx: &Context<'_>) -> GqlResult<Organisation> {
         organisation_by_id(ctx, self.0.grantee_id).await
     }
+    /// The whole amount awarded, in the grant's currency, e.g. AUD "90000.00". The tranches
+    /// (`fundingPeriods`) never add up to more.
     async fn total_funding(&self) -> Money {
         Money::new(self.0.total_funding_minor, &self.0.currency)
     }
-    /// First day of the funding period.
+    /// First day of the funding period. Tranches, reporting periods and activities lie
+    /// within the funding period.
     async fn start_date(&self) -> Date {
         self.0.start_date.into()
     }
-    /// Last day of the funding period.
+    /// Last day of the funding period, on or after `startDate`.
     async fn end_date(&self) -> Date {
         self.0.end_date.into()
     }
-    /// Tranches, by start date.
+    /// Tranches, by start date: each inside the funding period and in the grant's currency,
+    /// together never more than `totalFunding`. At most 100.
     #[graphql(complexity = "cost::list(cost::TRANCHES, child_complexity)")]
     async fn funding_periods(&self, ctx: &Context<'_>) -> GqlResult<Vec<FundingPeriod>> {
         let rows = ctx
@@ -76,7 +88,7 @@ impl Grant {
             .map(FundingPeriod)
             .collect())
     }
-    /// Objectives, by number.
+    /// Objectives, by number. At most 50.
     #[graphql(complexity = "cost::list(cost::OBJECTIVES, child_complexity)")]
     async fn objectives(&self, ctx: &Context<'_>) -> GqlResult<Vec<Objective>> {
         let rows = ctx.loader()?.load_one(ObjectivesOfGrant(self.0.id)).await?;
@@ -86,18 +98,28 @@ impl Grant {
             .map(Objective)
             .collect())
     }
-    /// Reports, by reporting period.
+    /// The reports filed on the grant, by reporting period (then due date). At most 100.
     #[graphql(complexity = "cost::list(cost::REPORTS, child_complexity)")]
     async fn reports(&self, ctx: &Context<'_>) -> GqlResult<Vec<Report>> {
         let rows = ctx.loader()?.load_one(ReportsOfGrant(self.0.id)).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Report).collect())
     }
+    /// The grant's activities across all its reports, by start date.
     #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the grant's activities by report, objective, kind or dates;\n\
+                    all of them when omitted."
+        )]
         filter: Option<ActivityFilterInput>,
+        #[graphql(desc = "Page size: how many activities to return, 0 to 100 (default 20).")]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last item already read (`pageInfo.endCursor`); the page\n\
+                    starts after it. Omit for the first page."
+        )]
         after: Option<String>,
     ) -> GqlResult<ActivityConnection> {
         let filter = filter
@@ -119,7 +141,8 @@ impl Grant {
         let rows = rows.ok_or(Error::NotFound("activities"))?;
         Ok(ActivityConnection::from_page(rows, Activity))
     }
-    /// Everyone who took part in the grant's activities, summed over all its reports.
+    /// Everyone who took part in the grant's activities, summed over all its reports, each
+    /// joint event counted once.
     async fn participation(&self, ctx: &Context<'_>) -> GqlResult<ParticipationSummary> {
         let totals = ctx
             .loader()?
@@ -127,6 +150,8 @@ impl Grant {
             .await?;
         Ok(totals.unwrap_or_default().into())
     }
+    /// Increases with every change to the grant; send it back as `version` to `updateGrant`
+    /// so no change is lost.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -134,20 +159,26 @@ impl Grant {
 
 pub struct FundingPeriod(pub funding_period::Model);
 
+/// A tranche of a grant: part of its money, for part of its funding period.
 #[Object]
 impl FundingPeriod {
+    /// Stable identifier (UUID) of the tranche.
     pub(crate) async fn id(&self) -> ID {
         node_id(self.0.id)
     }
+    /// The tranche's name, e.g. "Tranche 1"; null when it has none.
     async fn label(&self) -> Option<&str> {
         self.0.label.as_deref()
     }
+    /// First day of the tranche, within the grant's funding period.
     async fn start_date(&self) -> Date {
         self.0.start_date.into()
     }
+    /// Last day of the tranche, on or after `startDate` and within the grant's funding period.
     async fn end_date(&self) -> Date {
         self.0.end_date.into()
     }
+    /// The tranche's money, in the grant's currency.
     async fn amount(&self) -> Money {
         Money::new(self.0.amount_minor, &self.0.currency)
     }
@@ -155,18 +186,24 @@ impl FundingPeriod {
 
 pub struct Objective(pub objective::Model);
 
+/// What a grant sets out to achieve, e.g. "Objective 2: The development, implementation, and
+/// monitoring of public policies and laws is inclusive and democratic".
 #[Object]
 impl Objective {
+    /// Stable identifier (UUID) of the objective: pass it as `objectiveId` to file activities
+    /// under it, to filter activities, and to `addIndicator`.
     pub(crate) async fn id(&self) -> ID {
         node_id(self.0.id)
     }
-    /// The number the grant gives it ("Objective 2").
+    /// The number the grant gives it ("Objective 2"): from 1, unique within the grant.
     async fn number(&self) -> i32 {
         self.0.number
     }
+    /// The objective as the grant words it.
     async fn statement(&self) -> &str {
         &self.0.statement
     }
+    /// How the objective is measured, in the order the indicators were added. At most 50.
     #[graphql(complexity = "cost::list(cost::INDICATORS, child_complexity)")]
     async fn indicators(&self, ctx: &Context<'_>) -> GqlResult<Vec<Indicator>> {
         let rows = ctx
@@ -183,36 +220,57 @@ impl Objective {
 
 pub struct Indicator(pub indicator::Model);
 
+/// How an objective is measured, e.g. "policy dialogues conducted with relevant government
+/// ministries", counted in "policy dialogues". A report records its value as an
+/// `IndicatorResult`.
 #[Object]
 impl Indicator {
+    /// Stable identifier (UUID) of the indicator: pass it as `indicatorId` to
+    /// `recordIndicatorResult`.
     pub(crate) async fn id(&self) -> ID {
         node_id(self.0.id)
     }
+    /// Id of the objective the indicator measures.
     async fn objective_id(&self) -> Uuid {
         self.0.objective_id
     }
+    /// What is measured, as the grant words it.
     async fn statement(&self) -> &str {
         &self.0.statement
     }
+    /// What is counted, e.g. "policy dialogues".
     async fn unit(&self) -> &str {
         &self.0.unit
     }
+    /// The value before the grant began, as an exact decimal; null when the grant states none
+    /// (never 0 for "not stated").
     async fn baseline(&self) -> Option<Decimal> {
         self.0.baseline.clone().map(Decimal::from_text)
     }
+    /// The value the grant aims for, as an exact decimal, e.g. "3"; null when the grant states
+    /// none.
     async fn target(&self) -> Option<Decimal> {
         self.0.target.clone().map(Decimal::from_text)
     }
 }
 
+/// Narrows a list of grants: every condition given must hold. A grantee's list stays its own
+/// whatever the filter names.
 #[derive(InputObject, Default)]
 #[graphql(name = "GrantFilter")]
 pub struct GrantFilterInput {
+    /// Only grants of this scheme.
     pub scheme_id: Option<Uuid>,
+    /// Only grants to this grantee organisation. For a grantee token another grantee's id
+    /// matches nothing.
     pub grantee_id: Option<Uuid>,
+    /// Only grants with this status.
     pub status: Option<GrantStatus>,
-    /// Grants whose funding period overlaps [activeFrom, activeTo].
+    /// Grants whose funding period overlaps [activeFrom, activeTo]: here, those that end on
+    /// or after this day.
     pub active_from: Option<Date>,
+    /// Only grants that start on or before this day. Not before `activeFrom`
+    /// (`BAD_USER_INPUT` on `filter.activeTo`).
     pub active_to: Option<Date>,
 }
 
@@ -238,20 +296,30 @@ impl GrantFilterInput {
     }
 }
 
+/// What a list of grants can be ordered by; grants that tie are ordered by id.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum GrantOrderField {
+    /// The scheme's reference for the grant (the default).
     #[default]
     Reference,
+    /// The grant's title.
     Title,
+    /// First day of the funding period.
     StartDate,
+    /// Last day of the funding period.
     EndDate,
+    /// The amount awarded, compared in the currency's minor units (cents) without
+    /// conversion: amounts in different currencies are not made comparable.
     TotalFunding,
 }
 
+/// How to order a list of grants: by reference, ascending, unless told otherwise.
 #[derive(InputObject, Default)]
 pub struct GrantOrder {
+    /// What to order by; REFERENCE when omitted.
     #[graphql(default)]
     pub field: GrantOrderField,
+    /// Which way; ASC when omitted.
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -320,14 +388,25 @@ pub struct GrantQuery;
 
 #[Object]
 impl GrantQuery {
-    /// Grants the caller may see. A grantee sees only its own, whatever the filter says.
+    /// Grants the caller may see, by reference unless ordered otherwise. A grantee sees only
+    /// its own, whatever the filter says.
     #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn grants(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list by scheme, grantee, status or funding dates; every\n\
+                    grant the caller may see when omitted."
+        )]
         filter: Option<GrantFilterInput>,
+        #[graphql(desc = "How to order the list; by reference, ascending, when omitted.")]
         order_by: Option<GrantOrder>,
+        #[graphql(desc = "Page size: how many grants to return, 0 to 100 (default 20).")]
         first: Option<i32>,
+        #[graphql(
+            desc = "Cursor of the last item already read (`pageInfo.endCursor`); the page\n\
+                    starts after it. Omit for the first page."
+        )]
         after: Option<String>,
     ) -> GqlResult<GrantConnection> {
         let filter = filter
@@ -337,20 +416,29 @@ impl GrantQuery {
         grants_connection(ctx, filter, order_by, first, after).await
     }
 
-    /// One grant, or null if there is none the caller may see.
+    /// One grant, or null if there is none the caller may see (another grantee's grant reads
+    /// as null too). Costs 100 towards the request's cost limit.
     #[graphql(complexity = "cost::LOOKUP + child_complexity")]
-    async fn grant(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Option<Grant>> {
+    async fn grant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id (UUID) of the grant, as `Grant.id` gives it.")] id: Uuid,
+    ) -> GqlResult<Option<Grant>> {
         Ok(portfolio::grant(ctx.db()?, ctx.actor()?, id)
             .await?
             .map(Grant))
     }
 }
 
+/// An amount of money as a client sends it: an exact decimal string and its currency.
 #[derive(InputObject)]
 pub struct MoneyInput {
     /// Exact decimal string, e.g. "90000.00"; no more decimals than the currency has.
+    /// Never negative, at most 1,000,000,000,000; a JSON number is refused.
     pub amount: Decimal,
-    /// ISO 4217, e.g. "AUD".
+    /// ISO 4217 code, any letter case, one of AUD, CAD, CHF, CNY, EUR, GBP, IDR, INR, JPY,
+    /// KHR, KRW, LAK, MMK, MYR, NZD, PGK, PHP, SBD, SGD, THB, TLS, TOP, USD, VND, VUV, WST.
+    /// JPY, KRW, VND and VUV have no decimals; the others have two.
     pub currency: String,
 }
 
@@ -363,14 +451,26 @@ impl From<MoneyInput> for MoneyText {
     }
 }
 
+/// A grant to award.
 #[derive(InputObject)]
 pub struct CreateGrantInput {
+    /// The scheme that awards the grant; an id that names no scheme is `BAD_USER_INPUT` on
+    /// `schemeId`.
     pub scheme_id: Uuid,
+    /// The organisation that receives it; it must be of kind GRANTEE (`BAD_USER_INPUT` on
+    /// `granteeId` otherwise).
     pub grantee_id: Uuid,
+    /// The scheme's reference for the grant, 1 to 100 characters, unique within the scheme
+    /// (`BAD_USER_INPUT` on `reference` when taken).
     pub reference: String,
+    /// What the grant funds, 1 to 500 characters.
     pub title: String,
+    /// The whole amount awarded. Its currency becomes the grant's, which every tranche uses.
     pub total_funding: MoneyInput,
+    /// First day of the funding period.
     pub start_date: Date,
+    /// Last day of the funding period, on or after `startDate` (`BAD_USER_INPUT` on `endDate`
+    /// otherwise).
     pub end_date: Date,
     /// ACTIVE unless given.
     pub status: Option<GrantStatus>,
@@ -379,37 +479,61 @@ pub struct CreateGrantInput {
 /// Renames or closes a grant. Its money and dates stay as awarded.
 #[derive(InputObject)]
 pub struct UpdateGrantInput {
+    /// Id of the grant to change.
     pub id: Uuid,
-    /// The version the change is based on.
+    /// The version the change is based on: `Grant.version` as last read. A stale version is
+    /// `CONFLICT` and changes nothing.
     pub version: i32,
+    /// New title, 1 to 500 characters; unchanged when omitted or null.
     pub title: Option<String>,
+    /// New status, e.g. CLOSED; unchanged when omitted or null.
     pub status: Option<GrantStatus>,
 }
 
+/// A tranche to add to a grant.
 #[derive(InputObject)]
 pub struct AddFundingPeriodInput {
+    /// The grant the tranche belongs to.
     pub grant_id: Uuid,
+    /// The tranche's name, e.g. "Tranche 1", at most 200 characters.
     pub label: Option<String>,
+    /// First day of the tranche, on or after the grant's `startDate` (`BAD_USER_INPUT` on
+    /// `startDate` otherwise).
     pub start_date: Date,
+    /// Last day of the tranche, on or after `startDate` and on or before the grant's
+    /// `endDate`.
     pub end_date: Date,
+    /// The tranche's money, in the grant's currency (`BAD_USER_INPUT` on `amount.currency`
+    /// otherwise). With the tranches already added it may not exceed the grant's
+    /// `totalFunding` (`BAD_USER_INPUT` on `amount.amount`).
     pub amount: MoneyInput,
 }
 
+/// An objective to add to a grant.
 #[derive(InputObject)]
 pub struct AddObjectiveInput {
+    /// The grant the objective belongs to.
     pub grant_id: Uuid,
-    /// The number the grant gives it ("Objective 2"), unique within the grant.
+    /// The number the grant gives it ("Objective 2"): from 1, unique within the grant.
     pub number: i32,
+    /// The objective as the grant words it, 1 to 5,000 characters.
     pub statement: String,
 }
 
+/// An indicator to add to an objective.
 #[derive(InputObject)]
 pub struct AddIndicatorInput {
+    /// The objective the indicator measures.
     pub objective_id: Uuid,
+    /// What is measured, 1 to 5,000 characters.
     pub statement: String,
-    /// What is counted, e.g. "policy dialogues".
+    /// What is counted, e.g. "policy dialogues", 1 to 100 characters.
     pub unit: String,
+    /// The value before the grant began, as an exact decimal string, e.g. "0". Omit it when
+    /// the grant states none: 0 would claim a baseline the source does not give.
     pub baseline: Option<Decimal>,
+    /// The value the grant aims for, as an exact decimal string, e.g. "3"; omit it when the
+    /// grant states none.
     pub target: Option<Decimal>,
 }
 
@@ -478,39 +602,59 @@ pub struct GrantMutation;
 
 #[Object]
 impl GrantMutation {
-    /// Awards a grant in a scheme to a grantee (scheme managers).
-    async fn create_grant(&self, ctx: &Context<'_>, input: CreateGrantInput) -> GqlResult<Grant> {
+    /// Awards a grant in a scheme to a grantee organisation, with its total funding and
+    /// funding period. Scheme managers only (`FORBIDDEN` for others). Returns the new grant at
+    /// version 1.
+    async fn create_grant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The grant to award.")] input: CreateGrantInput,
+    ) -> GqlResult<Grant> {
         Ok(Grant(run(ctx, CreateGrant::from(input)).await?))
     }
 
-    /// Renames or closes a grant (scheme managers).
-    async fn update_grant(&self, ctx: &Context<'_>, input: UpdateGrantInput) -> GqlResult<Grant> {
+    /// Renames or closes a grant. Scheme managers only (`FORBIDDEN` for others). Based on the
+    /// `version` last read: a stale one is `CONFLICT`. Returns the grant at its new version.
+    async fn update_grant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The grant, the version read, and what to change.")]
+        input: UpdateGrantInput,
+    ) -> GqlResult<Grant> {
         Ok(Grant(run(ctx, UpdateGrant::from(input)).await?))
     }
 
     /// Adds a tranche: inside the grant's dates, in its currency, never beyond its total.
+    /// Scheme managers only (`FORBIDDEN` for others); at most 100 tranches per grant
+    /// (`BAD_USER_INPUT` on `grantId` beyond). Returns the new tranche.
     async fn add_funding_period(
         &self,
         ctx: &Context<'_>,
-        input: AddFundingPeriodInput,
+        #[graphql(desc = "The tranche to add.")] input: AddFundingPeriodInput,
     ) -> GqlResult<FundingPeriod> {
         Ok(FundingPeriod(
             run(ctx, AddFundingPeriod::from(input)).await?,
         ))
     }
 
+    /// Adds a numbered objective to a grant. Scheme managers only (`FORBIDDEN` for others); at
+    /// most 50 per grant (`BAD_USER_INPUT` on `grantId` beyond); a number below 1 or already
+    /// taken is `BAD_USER_INPUT` on `number`. Returns the new objective.
     async fn add_objective(
         &self,
         ctx: &Context<'_>,
-        input: AddObjectiveInput,
+        #[graphql(desc = "The objective to add.")] input: AddObjectiveInput,
     ) -> GqlResult<Objective> {
         Ok(Objective(run(ctx, AddObjective::from(input)).await?))
     }
 
+    /// Adds an indicator to an objective, with its unit, and its baseline and target when the
+    /// grant states them. Scheme managers only (`FORBIDDEN` for others); at most 50 per
+    /// objective (`BAD_USER_INPUT` on `objectiveId` beyond). Returns the new indicator.
     async fn add_indicator(
         &self,
         ctx: &Context<'_>,
-        input: AddIndicatorInput,
+        #[graphql(desc = "The indicator to add.")] input: AddIndicatorInput,
     ) -> GqlResult<Indicator> {
         Ok(Indicator(run(ctx, AddIndicator::from(input)).await?))
     }

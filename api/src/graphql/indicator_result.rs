@@ -18,11 +18,16 @@ use crate::error::Error;
 
 pub struct IndicatorResult(pub indicator_result::Model);
 
+/// The value a report records for one of its grant's indicators ("Three (3) policy dialogues
+/// were conducted": actual 3), with the activities that count as its evidence.
 #[Object]
 impl IndicatorResult {
+    /// Stable identifier (UUID) of the result: pass it as `id` to `updateIndicatorResult` and
+    /// `deleteIndicatorResult`.
     pub(crate) async fn id(&self) -> ID {
         node_id(self.0.id)
     }
+    /// The indicator the value is for, with its unit, baseline and target.
     async fn indicator(&self, ctx: &Context<'_>) -> GqlResult<Indicator> {
         ctx.loader()?
             .load_one(IndicatorById(self.0.indicator_id))
@@ -30,9 +35,11 @@ impl IndicatorResult {
             .map(Indicator)
             .ok_or_else(|| Error::NotFound("indicator").into())
     }
+    /// The value achieved, as an exact decimal in the indicator's unit, e.g. "3".
     async fn actual(&self) -> Decimal {
         Decimal::from_text(self.0.actual.clone())
     }
+    /// How the value was reached, in the report's words; null when not given.
     async fn narrative(&self) -> Option<&str> {
         self.0.narrative.as_deref()
     }
@@ -52,30 +59,53 @@ impl IndicatorResult {
             .map(Activity)
             .collect())
     }
+    /// Increases with every change; send it back as `version` to `updateIndicatorResult` or
+    /// `deleteIndicatorResult` so no change is lost.
     async fn version(&self) -> i32 {
         self.0.version
     }
 }
 
+/// A value to record for one indicator in a report.
 #[derive(InputObject)]
 pub struct RecordIndicatorResultInput {
+    /// The report the value belongs to: one the caller may edit.
     pub report_id: Uuid,
+    /// The indicator, one of the report's grant (`BAD_USER_INPUT` on `indicatorId` otherwise).
+    /// A report records one result per indicator: a second is `BAD_USER_INPUT`; update the
+    /// first instead.
     pub indicator_id: Uuid,
+    /// The value achieved, as an exact decimal string, e.g. "3"; at most 40 characters, may be
+    /// negative.
     pub actual: Decimal,
+    /// How the value was reached, at most 50,000 characters.
     pub narrative: Option<String>,
-    /// The activities the result counts (of the same report), in order.
+    /// The activities the result counts (of the same report), in order. At most 500, each
+    /// named once (`BAD_USER_INPUT` on `activityIds[i]` otherwise). When their number differs
+    /// from `actual`, the report carries an INDICATOR_EVIDENCE_MISMATCH warning.
     #[graphql(default)]
     pub activity_ids: Vec<Uuid>,
+    /// Makes the create safe to retry: sent again with the same key and input, it returns
+    /// what the first request created and writes nothing; the same key with another input is
+    /// `CONFLICT`. 1 to 200 characters of your choosing; keys belong to the token's `sub` and
+    /// are remembered for 30 days by default.
     pub idempotency_key: Option<String>,
 }
 
+/// Changes an indicator result. A field left out stays as it is; null clears `narrative`.
 #[derive(InputObject)]
 pub struct UpdateIndicatorResultInput {
+    /// Id of the result to change.
     pub id: Uuid,
+    /// `IndicatorResult.version` as last read; a stale version is `CONFLICT` and changes
+    /// nothing.
     pub version: i32,
+    /// New value, as an exact decimal string; unchanged when omitted or null.
     pub actual: Option<Decimal>,
+    /// New narrative, at most 50,000 characters; null clears it.
     pub narrative: MaybeUndefined<String>,
-    /// Replaces the activities the result counts when given.
+    /// Replaces the activities the result counts when given, under the rules of
+    /// `RecordIndicatorResultInput.activityIds` (an empty list removes them).
     pub activity_ids: Option<Vec<Uuid>>,
 }
 
@@ -109,28 +139,38 @@ pub struct IndicatorResultMutation;
 
 #[Object]
 impl IndicatorResultMutation {
+    /// Records the value a report achieved for one indicator, with the activities that count
+    /// as its evidence, while the caller may edit the report: its grantee while DRAFT or
+    /// RETURNED, a scheme manager until ACCEPTED (`CONFLICT` otherwise). Safe to retry with
+    /// `idempotencyKey`. Returns the new result at version 1.
     async fn record_indicator_result(
         &self,
         ctx: &Context<'_>,
-        input: RecordIndicatorResultInput,
+        #[graphql(desc = "The value to record.")] input: RecordIndicatorResultInput,
     ) -> GqlResult<IndicatorResult> {
         let record = RecordIndicatorResult::from(input);
         Ok(IndicatorResult(run(ctx, record).await?))
     }
 
+    /// Changes an indicator result's value, narrative or evidence while the caller may edit
+    /// the report. Based on the `version` last read: a stale one is `CONFLICT`. Returns the
+    /// result at its new version.
     async fn update_indicator_result(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The result, the version read, and what to change.")]
         input: UpdateIndicatorResultInput,
     ) -> GqlResult<IndicatorResult> {
         let update = UpdateIndicatorResult::from(input);
         Ok(IndicatorResult(run(ctx, update).await?))
     }
 
+    /// Deletes an indicator result at the `version` last read, while the caller may edit the
+    /// report (`CONFLICT` otherwise). Returns it as it was.
     async fn delete_indicator_result(
         &self,
         ctx: &Context<'_>,
-        input: DeleteInput,
+        #[graphql(desc = "The result and the version read.")] input: DeleteInput,
     ) -> GqlResult<IndicatorResult> {
         let delete = Delete::<indicator_result::Entity>::new(input.id, input.version);
         Ok(IndicatorResult(run(ctx, delete).await?))

@@ -26,7 +26,10 @@ pub fn change<T, U>(value: MaybeUndefined<T>, into: impl FnOnce(T) -> U) -> Opti
 /// Deletes one object at the version the caller saw.
 #[derive(InputObject)]
 pub struct DeleteInput {
+    /// Id (UUID) of the object to delete, as read from its `id`. An id the caller may not see
+    /// is `NOT_FOUND`.
     pub id: Uuid,
-    /// The version the deletion is based on.
+    /// The `version` the caller last read. If the object has changed since, nothing is deleted
+    /// and the answer is `CONFLICT`: read it again and decide.
     pub version: i32,
 }

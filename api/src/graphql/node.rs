@@ -33,7 +33,8 @@ use crate::error::{Error, Result};
 /// The most ids one `nodes` call may name.
 pub const MAX_NODES: usize = 100;
 
-/// An object with a global identity.
+/// An object with a global identity (Relay Global Object Identification): any of them is
+/// fetched again with `node(id:)`, and many at once with `nodes(ids:)`.
 #[derive(Interface)]
 #[graphql(field(
     name = "id",

@@ -23,6 +23,7 @@ use crate::domain::policy::ensure_can_write;
 use crate::domain::portfolio::{grant_of, grant_period};
 use crate::domain::report::editable_report;
 use crate::domain::scope::{self, scoped};
+use crate::domain::totals;
 use crate::domain::values::{
     DateRange, ParticipationRows, caps, date_range, limits, optional_date, optional_text,
     required_text, text_change,
@@ -384,8 +385,11 @@ impl Write for DeleteActivity {
         }
         untie_from_activity::<lesson::Entity>(tx, Self::ACTION, before.id, owner).await?;
         untie_from_activity::<case_study::Entity>(tx, Self::ACTION, before.id, owner).await?;
+        // Its joint group may count another activity for the event once it is gone.
+        let partners = totals::group_partners(db, before.id).await?;
         tx.delete_at_version::<activity::Entity>(before.id, target.version)
             .await?;
+        totals::refresh_joint(db, &partners).await?;
         tx.audit(Change {
             action: Self::ACTION,
             entity: "Activity",

@@ -24,6 +24,7 @@ use crate::domain::actor::Actor;
 use crate::domain::policy::{ensure_can_link_joint, ensure_can_write};
 use crate::domain::report::{Lock, report_in};
 use crate::domain::scope::{self, scoped};
+use crate::domain::totals;
 use crate::domain::values::caps;
 use crate::domain::write::{Change, Owner, Tx, Write};
 use crate::error::{Error, Problems, Result};
@@ -341,6 +342,8 @@ impl Write for LinkJointActivities {
         } else {
             audit_memberships(tx, Self::ACTION, &changes).await?;
         }
+        let touched: Vec<Uuid> = grant_of.keys().copied().collect();
+        totals::refresh_joint(db, &touched).await?;
         members_visible(tx, group_id).await
     }
 }
@@ -396,6 +399,7 @@ impl Write for UnlinkJointActivity {
         if group.len() < 2 {
             return Err(not_linked());
         }
+        let touched: Vec<Uuid> = group.iter().map(|m| m.activity_id).collect();
         // The activity leaves; a group left with one member is no group.
         let mut leaving = vec![mine.clone()];
         if group.len() == 2 {
@@ -410,6 +414,7 @@ impl Write for UnlinkJointActivity {
             changes.push((m.activity_id, m.grant_id, Some(m), None));
         }
         audit_memberships(tx, Self::ACTION, &changes).await?;
+        totals::refresh_joint(db, &touched).await?;
         Ok(row)
     }
 }

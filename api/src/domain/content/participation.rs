@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::actor::Actor;
 use crate::domain::scope;
+use crate::domain::totals;
 use crate::domain::values::{Breakdowns, ParticipantCount, ParticipationRows, caps};
 use crate::error::{Problems, Result};
 
@@ -120,7 +121,8 @@ pub(crate) async fn write_participation<C: ConnectionTrait>(
         .insert(db)
         .await?;
     }
-    Ok(())
+    // The activity's maintained totals move with its rows, in the same transaction.
+    totals::refresh(db, &[activity_id]).await
 }
 
 pub(crate) async fn write_organisers<C: ConnectionTrait>(
