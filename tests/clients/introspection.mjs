@@ -57,10 +57,13 @@ await step("graphql-js getIntrospectionQuery(all options) + buildClientSchema", 
   clientSchema = schema;
   const sdl = printSchema(schema);
   assert(sdl.includes("type Grant"), "the printed schema has no type Grant");
-  const scalars = ["Date", "DateTime", "Decimal", "UUID"]
-    .map((name) => `${name}${schema.getType(name)?.specifiedByURL ? ` @specifiedBy(${schema.getType(name).specifiedByURL})` : ""}`)
-    .join(", ");
-  return `${describe(schema)}; scalars ${scalars}`;
+  // Each custom scalar says, with @specifiedBy, what its strings are.
+  const scalars = ["Date", "DateTime", "Decimal", "UUID"].map((name) => {
+    const url = schema.getType(name)?.specifiedByURL;
+    assert(url, `the scalar ${name} has no specifiedByURL`);
+    return `${name} @specifiedBy(${url})`;
+  });
+  return `${describe(schema)}; scalars ${scalars.join(", ")}`;
 });
 
 // 2. GraphiQL 4: @graphiql/react's generateIntrospectionQuery with GraphiQL's defaults
