@@ -1,119 +1,183 @@
-//! The subcommands of `portfolio-api`.
+//! The subcommands of `portfolio-api`. Each builds the settings it reads, and no others.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use crate::auth::Signer;
+use crate::domain::totals;
 use crate::metrics::Metrics;
 use crate::seed::{self, Seeded};
-use entity::enums::Role;
 
-use crate::settings::{Cli, Command, LogFormat, Settings};
+use crate::settings::{
+    AuthSettings, Cli, Command, ConfigError, DatabaseSettings, Environment, LogFormat, LogSettings,
+    MigrateArgs, RebuildTotalsArgs, SeedArgs, ServeArgs, Settings, TokenArgs,
+};
 use crate::startup::Application;
 use crate::{db, graphql, telemetry};
 
 pub async fn run(cli: Cli) -> ExitCode {
-    // `schema` needs no configuration at all.
-    if let Some(Command::Schema) = cli.command {
-        print!("{}", graphql::sdl());
-        return ExitCode::SUCCESS;
-    }
-    let settings = match Settings::from_args(&cli.config) {
-        Ok(s) => s,
-        Err(err) => {
-            // Logging is not set up yet (its settings are what failed): write the one line
-            // in the format asked for.
-            let message = format!("configuration: {err}");
-            match cli.config.log_format {
-                LogFormat::Json => eprintln!(
-                    "{}",
-                    serde_json::json!({ "level": "ERROR", "message": message, "target": "api::cli" })
-                ),
-                LogFormat::Text => eprintln!("portfolio-api: {message}"),
-            }
-            return ExitCode::from(2);
+    match cli.command {
+        Command::Serve(args) => serve(&args).await,
+        Command::Migrate(args) => migrate(&args).await,
+        Command::Seed(args) => seed(&args).await,
+        Command::Token(args) => token(&args),
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            ExitCode::SUCCESS
         }
+        Command::RebuildTotals(args) => rebuild_totals(&args).await,
+    }
+}
+
+async fn rebuild_totals(args: &RebuildTotalsArgs) -> ExitCode {
+    let log = LogSettings::from(&args.log);
+    telemetry::init(&log);
+    let database = DatabaseSettings::for_migrations(&args.database);
+    let result = async {
+        let db = db::connect(
+            &database,
+            Arc::new(Metrics::new()),
+            "portfolio-api rebuild-totals",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let outcome = if args.check {
+            match totals::verify(&db).await {
+                Ok(differences) if differences.is_empty() => {
+                    eprintln!("the kept totals equal a recomputation");
+                    Ok(())
+                }
+                Ok(differences) => {
+                    for line in &differences {
+                        eprintln!("{line}");
+                    }
+                    Err(format!(
+                        "{} differences; `rebuild-totals` without --check recomputes them",
+                        differences.len()
+                    ))
+                }
+                Err(err) => Err(err.to_string()),
+            }
+        } else {
+            totals::rebuild(&db)
+                .await
+                .map(|n| eprintln!("recomputed the totals of {n} activities"))
+                .map_err(|e| e.to_string())
+        };
+        let _ = db.close().await;
+        outcome
+    }
+    .await;
+    finish(log.format, result)
+}
+
+async fn serve(args: &ServeArgs) -> ExitCode {
+    let settings = match Settings::from_args(args) {
+        Ok(settings) => settings,
+        Err(err) => return configuration_error(args.log.log_format, &err),
     };
     telemetry::init(&settings.log);
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&settings).await,
-        Command::Migrate => migrate(&settings).await,
-        Command::Seed { demo } => seed(&settings, demo).await,
-        Command::Token {
-            role,
-            org,
-            ttl,
-            sub,
-        } => token(&settings, role, org, ttl, &sub),
-        Command::Schema => Ok(()),
+    let result = match Application::build(&settings).await {
+        Ok(app) => app
+            .run_until_stopped()
+            .await
+            .map_err(|e| format!("server: {e}")),
+        Err(err) => Err(err.to_string()),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    finish(settings.log.format, result)
+}
+
+async fn migrate(args: &MigrateArgs) -> ExitCode {
+    let log = LogSettings::from(&args.log);
+    telemetry::init(&log);
+    let database = DatabaseSettings::for_migrations(&args.database);
+    let result = db::migrate(&database).await.map_err(|e| e.to_string());
+    if result.is_ok() {
+        tracing::info!("migrations applied");
+    }
+    finish(log.format, result)
+}
+
+async fn seed(args: &SeedArgs) -> ExitCode {
+    let log = LogSettings::from(&args.log);
+    telemetry::init(&log);
+    if !args.demo {
+        return finish(
+            log.format,
+            Err("nothing loaded: say what to load (`seed --demo` loads the completion report's grant)".into()),
+        );
+    }
+    let database = DatabaseSettings::from_args(&args.database, &args.pool);
+    let result = load_demo(&database, args.migrations.auto_migrate).await;
+    finish(log.format, result)
+}
+
+async fn load_demo(database: &DatabaseSettings, auto_migrate: bool) -> Result<(), String> {
+    if auto_migrate {
+        db::migrate(database).await.map_err(|e| e.to_string())?;
+    }
+    let db = db::connect(database, Arc::new(Metrics::new()), "portfolio-api seed")
+        .await
+        .map_err(|e| e.to_string())?;
+    let seeded = seed::load_demo(&db).await;
+    let _ = db.close().await;
+    match seeded.map_err(|e| format!("seeding: {e}"))? {
+        Seeded::Loaded { grant_id } => eprintln!("loaded the demo grant {grant_id}"),
+        Seeded::AlreadyPresent { grant_id } => {
+            eprintln!("the demo grant {grant_id} is already there: nothing loaded")
+        }
+    }
+    Ok(())
+}
+
+/// Signs and prints a token. It sets up no logging: its only output is the token on stdout, or
+/// one line saying why not on stderr.
+fn token(args: &TokenArgs) -> ExitCode {
+    let auth = match Environment::from_args(&args.environment)
+        .and_then(|environment| AuthSettings::from_args(&args.auth, environment))
+    {
+        Ok(auth) => auth,
+        Err(err) => return configuration_error(LogFormat::Text, &err),
+    };
+    let signed = if args.org.is_none() && args.role == entity::enums::Role::Grantee {
+        Err("--role grantee needs --org <organisation id>".to_owned())
+    } else {
+        Signer::new(&auth)
+            .and_then(|signer| signer.sign(&args.sub, args.role, args.org, args.ttl))
+            .map_err(|e| e.to_string())
+    };
+    match signed {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
         Err(message) => {
-            telemetry::fatal(settings.log.format, &message);
+            eprintln!("portfolio-api: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(settings: &Settings) -> Result<(), String> {
-    let app = Application::build(settings)
-        .await
-        .map_err(|e| e.to_string())?;
-    app.run_until_stopped()
-        .await
-        .map_err(|e| format!("server: {e}"))
+/// Settings that cannot be used: exit 2, the one line written in the format asked for (logging
+/// is not set up yet, as its settings come with the ones that failed).
+fn configuration_error(format: LogFormat, err: &ConfigError) -> ExitCode {
+    let message = format!("configuration: {err}");
+    match format {
+        LogFormat::Json => eprintln!(
+            "{}",
+            serde_json::json!({ "level": "ERROR", "message": message, "target": "api::cli" })
+        ),
+        LogFormat::Text => eprintln!("portfolio-api: {message}"),
+    }
+    ExitCode::from(2)
 }
 
-async fn migrate(settings: &Settings) -> Result<(), String> {
-    db::migrate(&settings.database)
-        .await
-        .map_err(|e| format!("migrating: {e}"))?;
-    tracing::info!("migrations applied");
-    Ok(())
-}
-
-async fn seed(settings: &Settings, demo: bool) -> Result<(), String> {
-    if !demo {
-        return Err("say what to load: `seed --demo` loads the completion report's grant".into());
-    }
-    if settings.auto_migrate {
-        db::migrate(&settings.database)
-            .await
-            .map_err(|e| format!("migrating: {e}"))?;
-    }
-    let db = db::connect(
-        &settings.database,
-        std::sync::Arc::new(Metrics::new()),
-        "portfolio-api seed",
-    )
-    .await
-    .map_err(|e| format!("database: {e}"))?;
-    match seed::load_demo(&db)
-        .await
-        .map_err(|e| format!("seeding: {e}"))?
-    {
-        Seeded::Loaded { grant_id } => eprintln!("loaded the demo grant {grant_id}"),
-        Seeded::AlreadyPresent { grant_id } => {
-            eprintln!("the demo grant {grant_id} is already there")
+fn finish(format: LogFormat, result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            telemetry::fatal(format, &message);
+            ExitCode::FAILURE
         }
     }
-    Ok(())
-}
-
-fn token(
-    settings: &Settings,
-    role: Role,
-    org: Option<uuid::Uuid>,
-    ttl: std::time::Duration,
-    sub: &str,
-) -> Result<(), String> {
-    if role == Role::Grantee && org.is_none() {
-        return Err("--role grantee needs --org <organisation id>".into());
-    }
-    let signer = Signer::new(&settings.auth).map_err(|e| e.to_string())?;
-    let token = signer
-        .sign(sub, role, org, ttl)
-        .map_err(|e| e.to_string())?;
-    println!("{token}");
-    Ok(())
 }

@@ -1,8 +1,7 @@
 //! HTTP routes: `/graphql` (POST executes; GET executes queries, or serves GraphiQL to a
-//! browser), `/healthz`, `/readyz`,
-//! `/metrics`. Authentication happens here, once, before any GraphQL runs: without a valid
-//! bearer token nothing is executed, introspection included, and only GraphiQL, `/healthz`
-//! and `/readyz` answer.
+//! browser), `/graphiql/*` (its assets), `/healthz`, `/readyz`, `/metrics`. Authentication
+//! happens here, once, before any GraphQL runs: without a valid bearer token nothing is
+//! executed, introspection included, and only GraphiQL, `/healthz` and `/readyz` answer.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +9,6 @@ use std::time::Duration;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, mime, web};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensions, ServerError};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
@@ -42,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(graphql_post))
             .route(web::get().to(graphql_get)),
     )
+    .service(crate::graphiql::assets())
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/metrics", web::get().to(metrics));
@@ -232,7 +231,8 @@ async fn graphql_get(
         }
     };
     if params.query.is_none() && params.extensions.is_none() {
-        return graphiql(http, request_id).await;
+        // GraphiQL for browsers (see `crate::graphiql`): the token is pasted in a bar above it.
+        return crate::graphiql::page();
     }
     let actor = match authenticate(&http, &state, &request_id).await {
         Ok(actor) => actor,
@@ -504,18 +504,6 @@ fn ensure_code(err: &mut ServerError) {
             .get_or_insert_with(Default::default)
             .set("code", code);
     }
-}
-
-/// GraphiQL for browsers. Paste a token under "Headers" as
-/// `{"Authorization": "Bearer …"}`.
-async fn graphiql(_http: HttpRequest, _request_id: RequestId) -> HttpResponse {
-    let page = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .title("Scheme Portfolio API")
-        .finish();
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page)
 }
 
 async fn healthz() -> HttpResponse {

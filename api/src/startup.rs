@@ -29,6 +29,10 @@ use crate::{db, graphql};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error(transparent)]
+    Connect(#[from] db::ConnectError),
+    #[error(transparent)]
+    Migrate(#[from] db::MigrateError),
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("JWT key: {0}")]
@@ -116,6 +120,7 @@ impl Application {
                     settings.rate_limit.per_second,
                 )),
                 settings.environment,
+                settings.graphql_field_tracing,
             ),
             db: db.clone(),
             authenticator,

@@ -27,10 +27,207 @@ fn command() -> Command {
         "SHUTDOWN_DRAIN",
         "DATABASE_ACQUIRE_TIMEOUT",
         "DATABASE_STATEMENT_TIMEOUT",
+        "DATABASE_MAX_CONNECTIONS",
+        "AUTO_MIGRATE",
+        "HTTP_WORKERS",
+        "IDEMPOTENCY_RETENTION",
+        "RATE_LIMIT_BURST",
+        "RATE_LIMIT_PER_SECOND",
     ] {
         cmd.env_remove(var);
     }
     cmd
+}
+
+fn help(args: &[&str]) -> String {
+    let output = command().args(args).arg("--help").output().unwrap();
+    assert!(output.status.success(), "{args:?} --help");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn each_command_lists_only_the_settings_it_reads() {
+    let serve = help(&["serve"]);
+    for setting in [
+        "DATABASE_URL",
+        "DATABASE_STATEMENT_TIMEOUT",
+        "AUTO_MIGRATE",
+        "LISTEN_ADDR",
+        "RATE_LIMIT_BURST",
+        "RATE_LIMIT_PER_SECOND",
+        "SHUTDOWN_DRAIN",
+        "IDEMPOTENCY_RETENTION",
+        "JWT_SECRET",
+        "JWT_PUBLIC_KEY_FILE",
+        "APP_ENV",
+        "LOG_FORMAT",
+        "RUST_LOG",
+    ] {
+        assert!(
+            serve.contains(setting),
+            "serve --help lacks {setting}:\n{serve}"
+        );
+    }
+    assert!(
+        help(&[]).contains("serve --help"),
+        "the top-level help says where the server's settings are"
+    );
+
+    let token = help(&["token"]);
+    for setting in [
+        "JWT_SECRET",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "APP_ENV",
+        "--role",
+        "--ttl",
+    ] {
+        assert!(
+            token.contains(setting),
+            "token --help lacks {setting}:\n{token}"
+        );
+    }
+    for unused in [
+        "DATABASE_URL",
+        "DATABASE_",
+        "RATE_LIMIT",
+        "SHUTDOWN_DRAIN",
+        "LISTEN_ADDR",
+        "AUTO_MIGRATE",
+        "LOG_FORMAT",
+    ] {
+        assert!(
+            !token.contains(unused),
+            "token --help lists {unused}:\n{token}"
+        );
+    }
+
+    let migrate = help(&["migrate"]);
+    for setting in [
+        "DATABASE_URL",
+        "DATABASE_ACQUIRE_TIMEOUT",
+        "LOG_FORMAT",
+        "RUST_LOG",
+    ] {
+        assert!(
+            migrate.contains(setting),
+            "migrate --help lacks {setting}:\n{migrate}"
+        );
+    }
+    for unused in [
+        "JWT_",
+        "APP_ENV",
+        "LISTEN_ADDR",
+        "RATE_LIMIT",
+        "SHUTDOWN_DRAIN",
+    ] {
+        assert!(
+            !migrate.contains(unused),
+            "migrate --help lists {unused}:\n{migrate}"
+        );
+    }
+
+    let schema = help(&["schema"]);
+    assert!(!schema.contains("env:"), "{schema}");
+    let flags: Vec<&str> = schema
+        .split_whitespace()
+        .filter(|word| word.starts_with("--"))
+        .collect();
+    assert_eq!(
+        flags,
+        ["--help"],
+        "schema takes no configuration:\n{schema}"
+    );
+}
+
+#[test]
+fn the_seed_help_says_what_demo_loads_and_that_loading_it_twice_is_harmless() {
+    let seed = help(&["seed"]);
+    for said in [
+        "--demo",
+        "DFAT",
+        "AUD 90,000.00",
+        "completion report",
+        "activities",
+        "outcomes",
+        "corrections",
+        "idempotent",
+        "keeps one grant",
+        "Without --demo, `seed` loads nothing",
+        "DATABASE_URL",
+        "AUTO_MIGRATE",
+    ] {
+        assert!(seed.contains(said), "seed --help lacks {said:?}:\n{seed}");
+    }
+    assert!(
+        !seed.contains("JWT_") && !seed.contains("LISTEN_ADDR"),
+        "{seed}"
+    );
+}
+
+#[test]
+fn seed_without_demo_loads_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = command()
+        .current_dir(dir.path())
+        .arg("seed")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("nothing loaded") && stderr.contains("--demo"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "no database was created"
+    );
+}
+
+/// A command does not read, and so cannot trip over, a setting of another command: an operator
+/// signs a token or migrates in the server's environment.
+#[test]
+fn a_command_ignores_the_settings_it_does_not_read() {
+    let output = command()
+        .env("JWT_SECRET", SECRET)
+        .env("LISTEN_ADDR", "not an address")
+        .env("DATABASE_URL", "postgres://nowhere.invalid/db")
+        .env("DATABASE_ACQUIRE_TIMEOUT", "0s")
+        .env("RATE_LIMIT_BURST", "lots")
+        .env("LOG_FORMAT", "xml")
+        .args(["token", "--role", "analyst"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8(output.stdout).unwrap().lines().count(), 1);
+
+    // Migrating needs no JWT secret, even in production.
+    let dir = tempfile::tempdir().unwrap();
+    let output = command()
+        .env("APP_ENV", "production")
+        .env("LISTEN_ADDR", "not an address")
+        .env("SHUTDOWN_DRAIN", "forever")
+        .env(
+            "DATABASE_URL",
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("api.sqlite").display()
+            ),
+        )
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(dir.path().join("api.sqlite").exists());
 }
 
 #[test]
@@ -182,11 +379,17 @@ async fn with_no_configuration_it_serves_the_demo_grant_from_an_sqlite_file() {
     .unwrap();
     for run in 0..2 {
         let port = free_port();
+        // `serve`, then no command at all (what `cargo run` does), with a flag of the server's.
+        let args: &[&str] = if run == 0 {
+            &["serve"]
+        } else {
+            &["--http-workers", "1"]
+        };
         let mut child = command()
             .current_dir(dir.path())
             .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
-            .arg("serve")
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -415,6 +618,66 @@ fn a_database_password_never_reaches_the_log() {
     }
 }
 
+/// `serve`, `migrate` and `seed` pointed at a PostgreSQL that is not there say where they
+/// looked (host and port, the URL with its password as `***`) and exit 1.
+#[test]
+fn an_unreachable_database_is_named_by_its_host_and_port_never_by_its_password() {
+    // Free a moment ago: nothing listens there.
+    let port = free_port();
+    let url = format!("postgres://postgres:hunter2-db-password@127.0.0.1:{port}/portfolio");
+    for (args, auto_migrate) in [
+        (&["migrate"][..], "true"),
+        (&["seed", "--demo"], "true"),
+        (&["seed", "--demo"], "false"),
+        (&["serve"], "true"),
+        (&["serve"], "false"),
+    ] {
+        let output = command()
+            .env("DATABASE_URL", &url)
+            .env("DATABASE_ACQUIRE_TIMEOUT", "300ms")
+            .env("AUTO_MIGRATE", auto_migrate)
+            .env("LISTEN_ADDR", "127.0.0.1:0")
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        let expected = format!(
+            "portfolio-api: cannot reach the database at 127.0.0.1:{port} (connection refused); \
+             is PostgreSQL running? (DATABASE_URL=postgres://postgres:***@127.0.0.1:{port}/portfolio)"
+        );
+        assert!(
+            stderr.contains(&expected),
+            "{args:?} (AUTO_MIGRATE={auto_migrate}): {stderr}"
+        );
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn an_sqlite_file_that_cannot_be_opened_is_named_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-folder").join("api.sqlite");
+    let output = command()
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", path.display()),
+        )
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot open the SQLite database {}",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
+
 /// SIGTERM with a write held past the drain period (the test holds SQLite's write lock): the
 /// write is rolled back and answered UNAVAILABLE, the process exits 0, and with
 /// LOG_FORMAT=json every line it wrote is JSON (no plain-text panic).
@@ -496,4 +759,36 @@ async fn sigterm_rolls_back_a_write_that_outlives_the_drain_and_exits_cleanly() 
     }
     assert!(log.contains("drain period over"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+/// `rebuild-totals --check` compares the kept participation totals with a recomputation;
+/// `rebuild-totals` mends them.
+#[tokio::test]
+async fn rebuild_totals_finds_and_mends_totals_that_drifted() {
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.sqlite").display());
+    let run = |args: &[&str]| {
+        command()
+            .env("DATABASE_URL", &url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["seed", "--demo"]).status.success());
+    assert!(run(&["rebuild-totals", "--check"]).status.success());
+    let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    db.execute_unprepared("UPDATE activity_totals SET total = total + 1")
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    let drifted = run(&["rebuild-totals", "--check"]);
+    assert!(!drifted.status.success());
+    assert!(
+        String::from_utf8_lossy(&drifted.stderr).contains("4 differences"),
+        "{}",
+        String::from_utf8_lossy(&drifted.stderr)
+    );
+    assert!(run(&["rebuild-totals"]).status.success());
+    assert!(run(&["rebuild-totals", "--check"]).status.success());
 }

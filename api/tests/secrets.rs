@@ -11,6 +11,10 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Folders of generated files: the minified GraphiQL bundle is built from `graphiql/`, whose
+/// sources are scanned.
+const GENERATED: [&str; 1] = ["api/assets/graphiql"];
+
 /// The repository's text files, without build output, version control, lock files or the
 /// packages installed for the client checks (`tests/clients`).
 fn text_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
@@ -18,7 +22,9 @@ fn text_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
-            if !matches!(name.as_str(), "target" | ".git" | "node_modules" | ".venv") {
+            let generated = GENERATED.iter().any(|folder| path.ends_with(folder));
+            if !generated && !matches!(name.as_str(), "target" | ".git" | "node_modules" | ".venv")
+            {
                 text_files(&path, out);
             }
         } else if name != "Cargo.lock"

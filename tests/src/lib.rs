@@ -121,6 +121,7 @@ fn settings(url: String) -> Settings {
             per_second: 10_000,
         },
         shutdown_drain: std::time::Duration::from_secs(10),
+        graphql_field_tracing: false,
     }
 }
 

@@ -95,9 +95,13 @@ pub fn schema(
     writer: Writer,
     limiter: Arc<RateLimiter>,
     environment: Environment,
+    field_tracing: bool,
 ) -> AppSchema {
-    let builder = builder()
-        .extension(Tracing)
+    let mut builder = builder();
+    if field_tracing {
+        builder = builder.extension(Tracing);
+    }
+    let builder = builder
         .extension(Costing::new(limiter))
         .extension(operation::OperationName)
         .data(db)
