@@ -767,7 +767,10 @@ async fn sigterm_rolls_back_a_write_that_outlives_the_drain_and_exits_cleanly() 
 async fn rebuild_totals_finds_and_mends_totals_that_drifted() {
     use sea_orm::ConnectionTrait;
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.sqlite").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("t.sqlite").display()
+    );
     let run = |args: &[&str]| {
         command()
             .env("DATABASE_URL", &url)
