@@ -15,14 +15,16 @@ fn repository() -> PathBuf {
 /// sources are scanned.
 const GENERATED: [&str; 1] = ["api/assets/graphiql"];
 
-/// The repository's text files, without build output, version control or lock files.
+/// The repository's text files, without build output, version control, lock files or the
+/// packages installed for the client checks (`tests/clients`).
 fn text_files(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
             let generated = GENERATED.iter().any(|folder| path.ends_with(folder));
-            if !generated && !matches!(name.as_str(), "target" | ".git" | "node_modules") {
+            if !generated && !matches!(name.as_str(), "target" | ".git" | "node_modules" | ".venv")
+            {
                 text_files(&path, out);
             }
         } else if name != "Cargo.lock"

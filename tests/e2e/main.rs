@@ -8,6 +8,7 @@
 
 mod access;
 mod browser;
+mod clients;
 mod demo;
 mod figures;
 mod filing;

@@ -22,6 +22,7 @@ use api::settings::{
 };
 use api::startup::Application;
 
+pub mod clients;
 pub mod fixtures;
 pub mod mutations;
 pub mod postgres;
