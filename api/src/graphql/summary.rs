@@ -114,10 +114,7 @@ pub struct ReportStatusCount {
     pub count: i32,
 }
 
-/// A dashboard in one request, computed by the database over what the caller may see. Each
-/// part is computed only when the request selects it (grants and funding in one statement,
-/// activities and participation by kind in another, and so on), and lists that grow with the
-/// portfolio (`byGrantee`, `overdueReports`) come a page at a time.
+/// The dashboard's parts, each computed when a request first selects it.
 pub struct PortfolioSummary {
     filter: PortfolioFilter,
     funding: OnceCell<summary::Funding>,
@@ -162,6 +159,10 @@ fn page_size(first: Option<i32>) -> Result<u64> {
     Ok(u64::try_from(first).unwrap_or(0))
 }
 
+/// A dashboard in one request, computed by the database over what the caller may see. Each
+/// part is computed only when the request selects it (grants and funding in one statement,
+/// activities and participation by kind in another, and so on), and lists that grow with the
+/// portfolio (`byGrantee`, `overdueReports`) come a page at a time.
 #[Object]
 impl PortfolioSummary {
     /// How many grants match the filter.
