@@ -2,6 +2,7 @@
 //! SQL floor. Each answer under load is checked against the length of the answer that was
 //! verified field by field, so an error or a different answer cannot pass as a fast one.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -73,12 +74,14 @@ impl Target {
     }
 }
 
-/// What a run of clients did.
+/// What a run of clients did: the answers that were right (and how long each took), and the
+/// ones refused, by why.
 #[derive(Default)]
 pub struct Tally {
     pub requests: u64,
     pub busy: Duration,
     pub latencies: Vec<Duration>,
+    pub refused: BTreeMap<String, u64>,
 }
 
 impl Tally {
@@ -86,6 +89,9 @@ impl Tally {
         self.requests += other.requests;
         self.busy += other.busy;
         self.latencies.extend(other.latencies);
+        for (why, n) in other.refused {
+            *self.refused.entry(why).or_default() += n;
+        }
     }
 
     pub fn per_second(&self) -> f64 {
@@ -106,8 +112,29 @@ pub fn percentile_ms(latencies: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
 }
 
-/// `clients` clients send `body` back to back for `seconds`; every answer must be HTTP 200 and
-/// `expected_len` bytes long (the answer checked field by field), or the run stops with it.
+/// Why an answer under load was not the answer checked: its first error's code (or, without
+/// one, its message), or the transport's failure.
+fn refusal(status: u16, bytes: &[u8]) -> Option<String> {
+    let answer: Value = serde_json::from_slice(bytes).ok()?;
+    let error = answer.get("errors")?.get(0)?;
+    let why = error["extensions"]["code"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            error["message"]
+                .as_str()
+                .unwrap_or("error")
+                .chars()
+                .take(80)
+                .collect()
+        });
+    Some(format!("HTTP {status} {why}"))
+}
+
+/// `clients` clients send `body` back to back for `seconds`. An answer must be HTTP 200 and
+/// `expected_len` bytes long (the answer checked field by field) to count; an error answer
+/// (a refusal under load, such as the service's `UNAVAILABLE` when no database connection
+/// frees up in time) is counted by its code; any other answer stops the run.
 pub async fn clients(
     target: &Arc<Target>,
     body: &Arc<Vec<u8>>,
@@ -122,14 +149,22 @@ pub async fn clients(
         let (target, body) = (target.clone(), body.clone());
         tasks.spawn(async move {
             let mut latencies = Vec::new();
+            let mut refused: BTreeMap<String, u64> = BTreeMap::new();
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                let (status, bytes) = target
-                    .send(&body)
-                    .await
-                    .unwrap_or_else(|e| panic!("{}: {e}", target.name));
-                latencies.push(sent.elapsed());
-                if status != 200 || bytes.len() != expected_len {
+                let (status, bytes) = match target.send(&body).await {
+                    Ok(answer) => answer,
+                    Err(e) => {
+                        *refused.entry(format!("transport: {e}")).or_default() += 1;
+                        continue;
+                    }
+                };
+                let elapsed = sent.elapsed();
+                if status == 200 && bytes.len() == expected_len {
+                    latencies.push(elapsed);
+                } else if let Some(why) = refusal(status, &bytes) {
+                    *refused.entry(why).or_default() += 1;
+                } else {
                     panic!(
                         "{} answered HTTP {status} with {} bytes instead of the {expected_len} checked: {}",
                         target.name,
@@ -138,14 +173,18 @@ pub async fn clients(
                     );
                 }
             }
-            latencies
+            (latencies, refused)
         });
     }
     let mut tally = Tally::default();
     while let Some(done) = tasks.join_next().await {
-        let latencies = done.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        let (latencies, refused) =
+            done.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
         tally.requests += latencies.len() as u64;
         tally.latencies.extend(latencies);
+        for (why, n) in refused {
+            *tally.refused.entry(why).or_default() += n;
+        }
     }
     tally.busy = started.elapsed();
     tally

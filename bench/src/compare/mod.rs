@@ -13,8 +13,11 @@
 //!     [--api-bin target/release/portfolio-api] [--postgraphile-dir bench/postgraphile]
 //!
 //! `PORTFOLIO_API_BIN` names the service's binary too; by default it is the `portfolio-api`
-//! beside this one. `DATABASE_MAX_CONNECTIONS` and `HTTP_WORKERS`, when set, reach the service;
-//! `POOL_SIZE` reaches PostGraphile (both pools hold 10 connections by default).
+//! beside this one. The service otherwise runs with its defaults, and its settings set in the
+//! environment reach it (`DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT`,
+//! `HTTP_WORKERS`, ...); `POOL_SIZE` reaches PostGraphile (both pools hold 10 connections by
+//! default). Answers refused under load (an error with a code) are counted and shown beside
+//! the figures, which count only right answers; a wrong answer stops the run.
 
 mod generate;
 mod harness;
@@ -523,13 +526,13 @@ fn size_table(r: &SizeResult) -> String {
         l.seconds,
         r.seconds
     );
-    out.push_str("| query | SQL statements (this service) | answer KiB (service / PostGraphile) | req/s 1 client: service / PostGraphile / SQL | req/s 16 clients: service / PostGraphile / SQL | median ms: service / PostGraphile / SQL | p90 ms: service / PostGraphile / SQL |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| query | SQL statements (this service) | answer KiB (service / PostGraphile) | req/s 1 client: service / PostGraphile / SQL | req/s 16 clients: service / PostGraphile / SQL | median ms: service / PostGraphile / SQL | p90 ms: service / PostGraphile / SQL | refused under load |\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
     for (query, (_, q)) in QUERIES.iter().zip(&r.queries) {
         let floor = |c: usize| q.floor.get(c);
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0} / {:.0} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.2} | {:.1} / {:.1} / {:.2} |",
+            "| {} | {} | {:.0} / {:.0} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.1} | {:.1} / {:.1} / {:.2} | {:.1} / {:.1} / {:.2} | {} |",
             query.name,
             q.statements,
             q.answer_bytes[SERVICE] as f64 / 1024.0,
@@ -546,9 +549,34 @@ fn size_table(r: &SizeResult) -> String {
             q.http[SERVICE][0].percentile_ms(0.9),
             q.http[POSTGRAPHILE][0].percentile_ms(0.9),
             floor(0).map_or(f64::NAN, |f| measure::percentile_ms(&f.latencies, 0.9)),
+            refused(q),
         );
     }
     out
+}
+
+/// The answers refused under load, by service and client count: "none" when every answer was
+/// the one checked.
+fn refused(q: &QueryResult) -> String {
+    let mut parts = Vec::new();
+    for s in [SERVICE, POSTGRAPHILE] {
+        for (c, clients) in CLIENTS.iter().enumerate() {
+            let tally = &q.http[s][c];
+            for (why, n) in &tally.refused {
+                parts.push(format!(
+                    "{}, {clients} client{}: {n} of {} {why}",
+                    NAMES[s],
+                    if *clients == 1 { "" } else { "s" },
+                    n + tally.requests
+                ));
+            }
+        }
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join("; ")
+    }
 }
 
 fn ratio_table(results: &[SizeResult]) -> String {
@@ -563,13 +591,25 @@ fn ratio_table(results: &[SizeResult]) -> String {
                 .floor
                 .first()
                 .map_or(f64::NAN, |f| measure::percentile_ms(&f.latencies, 0.5));
+            let mark = |c: usize| {
+                if q.http
+                    .iter()
+                    .any(|per_clients| !per_clients[c].refused.is_empty())
+                {
+                    " (some refused)"
+                } else {
+                    ""
+                }
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {:.2} | {:.2} | {:.1} | {:.1} |",
+                "| {} | {} | {:.2}{} | {:.2}{} | {:.1} | {:.1} |",
                 r.grants,
                 query.name,
                 q.http[SERVICE][0].per_second() / q.http[POSTGRAPHILE][0].per_second(),
+                mark(0),
                 q.http[SERVICE][1].per_second() / q.http[POSTGRAPHILE][1].per_second(),
+                mark(1),
                 q.http[SERVICE][0].percentile_ms(0.5) / floor,
                 q.http[POSTGRAPHILE][0].percentile_ms(0.5) / floor,
             );
