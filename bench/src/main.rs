@@ -6,7 +6,9 @@
 //!
 //! cargo run --release -p portfolio-bench -- [--backend sqlite|postgres] [--sizes 50,500] [--runs 21]
 //!
-//! `portfolio-bench load ...` runs a mixed read/write load instead (see `load_test`).
+//! `portfolio-bench load ...` runs a mixed read/write load instead (see `load_test`), and
+//! `portfolio-bench compare ...` measures the service beside PostGraphile 4 and the raw-SQL
+//! floor on PostgreSQL (see `compare`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -23,6 +25,7 @@ use sea_orm::EntityTrait;
 use serde_json::json;
 use uuid::Uuid;
 
+mod compare;
 mod load_test;
 
 const QUERIES: [(&str, &str); 3] = [
@@ -231,6 +234,18 @@ async fn main() {
     if argv.first().map(String::as_str) == Some("load") {
         let passed = load_test::run(load_test::args(&argv[1..])).await;
         std::process::exit(if passed { 0 } else { 1 });
+    }
+    if argv.first().map(String::as_str) == Some("compare") {
+        // Ctrl-C drops the run, which stops the processes it started and drops its databases.
+        let interrupted = tokio::select! {
+            () = compare::run(compare::args(&argv[1..])) => false,
+            _ = tokio::signal::ctrl_c() => true,
+        };
+        if interrupted {
+            eprintln!("interrupted");
+            std::process::exit(130);
+        }
+        return;
     }
     let args = args();
     println!("| grants | query | median ms | p90 ms | SQL statements |\n|---:|---|---:|---:|---:|");
