@@ -86,74 +86,76 @@ async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> GqlResult<Vec<Option<Node>>> 
         })
         .collect::<Result<_>>()?;
     let loader = ctx.loader()?;
-    let mut nodes = Vec::with_capacity(ids.len());
-    for id in uuids {
-        let Some(id) = id else {
-            nodes.push(None);
-            continue;
-        };
-        let node = match kinds.get(&id).map(String::as_str) {
-            Some("Organisation") => loader
-                .load_one(OrganisationById(id))
-                .await?
-                .map(|m| Node::Organisation(Organisation(m))),
-            Some("Scheme") => loader
-                .load_one(SchemeById(id))
-                .await?
-                .map(|m| Node::Scheme(Scheme(m))),
-            Some("Grant") => loader
-                .load_one(GrantById(id))
-                .await?
-                .map(|m| Node::Grant(Grant(m))),
-            Some("FundingPeriod") => loader
-                .load_one(FundingPeriodById(id))
-                .await?
-                .map(|m| Node::FundingPeriod(FundingPeriod(m))),
-            Some("Objective") => loader
-                .load_one(ObjectiveById(id))
-                .await?
-                .map(|m| Node::Objective(Objective(m))),
-            Some("Indicator") => loader
-                .load_one(IndicatorById(id))
-                .await?
-                .map(|m| Node::Indicator(Indicator(m))),
-            Some("Report") => loader
-                .load_one(ReportById(id))
-                .await?
-                .map(|m| Node::Report(Report(m))),
-            Some("Activity") => loader
-                .load_one(ActivityById(id))
-                .await?
-                .map(|m| Node::Activity(Activity(m))),
-            Some("Outcome") => loader
-                .load_one(OutcomeById(id))
-                .await?
-                .map(|m| Node::Outcome(Outcome(m))),
-            Some("IndicatorResult") => loader
-                .load_one(IndicatorResultById(id))
-                .await?
-                .map(|m| Node::IndicatorResult(IndicatorResult(m))),
-            Some("Lesson") => loader
-                .load_one(LessonById(id))
-                .await?
-                .map(|m| Node::Lesson(Lesson(m))),
-            Some("CaseStudy") => loader
-                .load_one(CaseStudyById(id))
-                .await?
-                .map(|m| Node::CaseStudy(CaseStudy(m))),
-            Some("Correction") => loader
-                .load_one(CorrectionById(id))
-                .await?
-                .map(|m| Node::Correction(Correction(m))),
-            Some("AuditEvent") => loader
-                .load_one(AuditEventById(id))
-                .await?
-                .map(|m| Node::AuditEvent(AuditEvent(m))),
-            _ => None,
-        };
-        nodes.push(node);
-    }
-    Ok(nodes)
+    // Every id at once: the loaders batch them into one statement per kind.
+    let load = |id: Option<Uuid>| {
+        let kind = id.and_then(|id| kinds.get(&id).cloned());
+        async move {
+            let Some(id) = id else {
+                return GqlResult::Ok(None);
+            };
+            let node = match kind.as_deref() {
+                Some("Organisation") => loader
+                    .load_one(OrganisationById(id))
+                    .await?
+                    .map(|m| Node::Organisation(Organisation(m))),
+                Some("Scheme") => loader
+                    .load_one(SchemeById(id))
+                    .await?
+                    .map(|m| Node::Scheme(Scheme(m))),
+                Some("Grant") => loader
+                    .load_one(GrantById(id))
+                    .await?
+                    .map(|m| Node::Grant(Grant(m))),
+                Some("FundingPeriod") => loader
+                    .load_one(FundingPeriodById(id))
+                    .await?
+                    .map(|m| Node::FundingPeriod(FundingPeriod(m))),
+                Some("Objective") => loader
+                    .load_one(ObjectiveById(id))
+                    .await?
+                    .map(|m| Node::Objective(Objective(m))),
+                Some("Indicator") => loader
+                    .load_one(IndicatorById(id))
+                    .await?
+                    .map(|m| Node::Indicator(Indicator(m))),
+                Some("Report") => loader
+                    .load_one(ReportById(id))
+                    .await?
+                    .map(|m| Node::Report(Report(m))),
+                Some("Activity") => loader
+                    .load_one(ActivityById(id))
+                    .await?
+                    .map(|m| Node::Activity(Activity(m))),
+                Some("Outcome") => loader
+                    .load_one(OutcomeById(id))
+                    .await?
+                    .map(|m| Node::Outcome(Outcome(m))),
+                Some("IndicatorResult") => loader
+                    .load_one(IndicatorResultById(id))
+                    .await?
+                    .map(|m| Node::IndicatorResult(IndicatorResult(m))),
+                Some("Lesson") => loader
+                    .load_one(LessonById(id))
+                    .await?
+                    .map(|m| Node::Lesson(Lesson(m))),
+                Some("CaseStudy") => loader
+                    .load_one(CaseStudyById(id))
+                    .await?
+                    .map(|m| Node::CaseStudy(CaseStudy(m))),
+                Some("Correction") => loader
+                    .load_one(CorrectionById(id))
+                    .await?
+                    .map(|m| Node::Correction(Correction(m))),
+                Some("AuditEvent") => loader
+                    .load_one(AuditEventById(id))
+                    .await?
+                    .map(|m| Node::AuditEvent(AuditEvent(m))),
+                _ => None,
+            };
+            Ok(node)
+        }
+    };
+    futures_util::future::try_join_all(uuids.into_iter().map(load)).await
 }
 
 #[derive(Default)]
