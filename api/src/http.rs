@@ -444,11 +444,12 @@ async fn execute(
         loader.enable_all_cache(false);
     }
     let operation = OperationSlot::default();
-    let request = request.data(actor).data(loader).data(operation.clone());
+    let request = request.data(actor.clone()).data(operation.clone());
+    let run = move |request: async_graphql::Request| request.data(actor).data(loader);
     let started = std::time::Instant::now();
     let mut response = shutdown::scope(
         state.drain.clone(),
-        batches.drive(state.schema.execute(request)),
+        batches.drive(state.schema.execute(request, &operation, run)),
     )
     .await;
     if let Some(name) = operation.name() {

@@ -6,17 +6,18 @@
 //! null in the other parts' rows), tagged with the part they belong to and numbered in the part's
 //! own order. Each part keeps its own filter, so its scoping is exactly the select it was given.
 //!
-//! PostgreSQL decides a union's column types pairwise from left to right, so the first branch is
-//! a template that returns no rows but names every part's real columns: the nulls of the later
-//! branches then take those columns' types.
+//! PostgreSQL decides a union's column types pairwise from left to right, so there the first
+//! branch is a template that returns no rows but gives every part's columns their types: the
+//! nulls of the later branches then take those types.
 
 use std::marker::PhantomData;
 
-use sea_orm::sea_query::{Alias, Expr, Order, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
-    QueryTrait, Select,
+    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, QueryResult, QueryTrait, Select,
 };
+use uuid::Uuid;
 
 /// Names one part of a bundle and the model its rows decode to.
 pub struct Part<E>(usize, PhantomData<E>);
@@ -32,6 +33,7 @@ impl<E> Copy for Part<E> {}
 struct Branch {
     table: String,
     columns: Vec<&'static str>,
+    types: Vec<ColumnType>,
     select: SelectStatement,
     order: String,
 }
@@ -75,6 +77,9 @@ impl Bundle {
         self.branches.push(Branch {
             table,
             columns: E::Column::iter().map(|c| c.as_str()).collect(),
+            types: E::Column::iter()
+                .map(|c| c.def().get_column_type().clone())
+                .collect(),
             select,
             order,
         });
@@ -87,22 +92,14 @@ impl Bundle {
         if self.branches.is_empty() {
             return Ok(Rows { parts });
         }
-        // The template: every part's columns from its own table, and no row.
-        let mut union = Query::select();
-        union
-            .expr_as(Expr::val(-1), Alias::new(PART))
-            .expr_as(Expr::val(0i64), Alias::new(ORDINAL));
-        for (i, branch) in self.branches.iter().enumerate() {
-            let table = Alias::new(format!("bundle_t{i}"));
-            union.from_as(Alias::new(&branch.table), table.clone());
-            for column in &branch.columns {
-                union.expr_as(
-                    Expr::col((table.clone(), Alias::new(*column))),
-                    Alias::new(alias(i, column)),
-                );
-            }
-        }
-        union.and_where(Expr::cust("1 = 0"));
+        let backend = db.get_database_backend();
+        let mut union = if backend == DbBackend::Postgres {
+            template(&self.branches)
+        } else {
+            // SQLite takes each value's type from the value: no template is needed, and the
+            // first part's select heads the union.
+            Query::select()
+        };
         let columns: Vec<Vec<&'static str>> =
             self.branches.iter().map(|b| b.columns.clone()).collect();
         for (i, branch) in self.branches.into_iter().enumerate() {
@@ -124,7 +121,11 @@ impl Bundle {
                     select.expr_as(value, Alias::new(alias(j, column)));
                 }
             }
-            union.union(UnionType::All, select);
+            if i == 0 && backend != DbBackend::Postgres {
+                union = select;
+            } else {
+                union.union(UnionType::All, select);
+            }
         }
         union
             .order_by(Alias::new(PART), Order::Asc)
@@ -139,6 +140,47 @@ impl Bundle {
     }
 }
 
+/// PostgreSQL's first branch: a null of each column's type for every part's column, and no row.
+fn template(branches: &[Branch]) -> SelectStatement {
+    let mut template = Query::select();
+    template
+        .expr_as(Expr::cust("CAST(NULL AS integer)"), Alias::new(PART))
+        .expr_as(Expr::cust("CAST(NULL AS bigint)"), Alias::new(ORDINAL));
+    for (i, branch) in branches.iter().enumerate() {
+        for (column, ty) in branch.columns.iter().zip(&branch.types) {
+            let typed_null = match postgres_type(ty) {
+                Some(name) => format!("CAST(NULL AS {name})"),
+                // A type not named here: the column's own, read from its table.
+                None => format!(
+                    "(SELECT \"{column}\" FROM \"{}\" WHERE 1 = 0)",
+                    branch.table
+                ),
+            };
+            template.expr_as(Expr::cust(typed_null), Alias::new(alias(i, column)));
+        }
+    }
+    template.and_where(Expr::cust("1 = 0"));
+    template
+}
+
+/// The PostgreSQL type of a column, for the types the entities use.
+fn postgres_type(ty: &ColumnType) -> Option<&'static str> {
+    Some(match ty {
+        ColumnType::Uuid => "uuid",
+        ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text => "text",
+        ColumnType::SmallInteger => "smallint",
+        ColumnType::Integer => "integer",
+        ColumnType::BigInteger => "bigint",
+        ColumnType::Boolean => "boolean",
+        ColumnType::Date => "date",
+        ColumnType::DateTime | ColumnType::Timestamp => "timestamp",
+        ColumnType::TimestampWithTimeZone => "timestamptz",
+        ColumnType::Json => "json",
+        ColumnType::JsonBinary => "jsonb",
+        _ => return None,
+    })
+}
+
 impl Rows {
     /// The rows of one part, decoded, in the part's order.
     pub fn take<E>(&mut self, part: Part<E>) -> Result<Vec<E::Model>, DbErr>
@@ -151,5 +193,71 @@ impl Rows {
             .iter()
             .map(|row| E::Model::from_query_result(row, &prefix))
             .collect()
+    }
+}
+
+/// `column IN ids`, written so that PostgreSQL looks each id up in the column's index.
+///
+/// Given a list of a hundred constants, PostgreSQL's planner reckons a scan of a table of some
+/// thousands of rows cheaper than a hundred index lookups, and then compares every row with the
+/// list: 4 ms for the activities of a page of 100 grants out of 5,000, against 0.3 ms through the
+/// index. Behind `ARRAY(SELECT ...)` the list's length is not known when the statement is planned,
+/// and the index is used. SQLite looks an `IN` list up in the index anyway.
+pub fn among(backend: DbBackend, column: Expr, ids: &[Uuid]) -> Expr {
+    if backend != DbBackend::Postgres || ids.is_empty() {
+        return column.is_in(ids.iter().copied());
+    }
+    // `ARRAY(VALUES ($2), ($3), ...)`: no brackets, which the template's tokenizer would take
+    // for a quoted name.
+    let list = (2..ids.len() + 2)
+        .map(|n| format!("(${n})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let exprs = std::iter::once(column).chain(ids.iter().map(|id| Expr::val(*id)));
+    Expr::cust_with_exprs(format!("$1 = ANY(ARRAY(VALUES {list}))"), exprs)
+}
+
+/// `column IN (query)`, planned as [`among`] is: the query's ids first, then an index lookup
+/// for each.
+pub fn among_query(backend: DbBackend, column: Expr, query: SelectStatement) -> Expr {
+    if backend != DbBackend::Postgres {
+        return column.in_subquery(query);
+    }
+    let query = Expr::SubQuery(None, Box::new(query.into()));
+    Expr::cust_with_exprs("$1 = ANY(ARRAY $2)", [column, query])
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{PostgresQueryBuilder, QueryBuilder, SqliteQueryBuilder};
+
+    use super::*;
+
+    fn render(builder: impl QueryBuilder, expr: Expr) -> (String, usize) {
+        let (sql, values) = Query::select()
+            .expr(Expr::val(7i64))
+            .and_where(expr)
+            .build(builder);
+        (sql, values.0.len())
+    }
+
+    #[test]
+    fn among_binds_every_id_and_hides_the_list_s_length_from_postgresql_s_planner() {
+        let ids = [Uuid::nil(), Uuid::max()];
+        let (sql, bound) = render(
+            PostgresQueryBuilder,
+            among(DbBackend::Postgres, Expr::col(Alias::new("grant_id")), &ids),
+        );
+        assert_eq!(
+            sql,
+            r#"SELECT $1 WHERE "grant_id" = ANY(ARRAY(VALUES ($2), ($3)))"#
+        );
+        assert_eq!(bound, 3);
+        let (sql, bound) = render(
+            SqliteQueryBuilder,
+            among(DbBackend::Sqlite, Expr::col(Alias::new("grant_id")), &ids),
+        );
+        assert_eq!(sql, r#"SELECT ? WHERE "grant_id" IN (?, ?)"#);
+        assert_eq!(bound, 3);
     }
 }

@@ -11,10 +11,12 @@ use entity::{
     indicator, indicator_result, indicator_result_activity, lesson, objective, organisation,
     outcome, participation, report, scheme,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::domain::actor::Actor;
+use crate::domain::bundle::among;
 use crate::domain::content::{self, ActivityFilter, ActivitySortField};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::portfolio::{self, GrantFilter, GrantParent, GrantSortField};
@@ -82,8 +84,13 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let backend = self.db.get_database_backend();
                 let rows = ($select)(&self.actor)
-                    .filter($module::Column::Id.is_in(ids))
+                    .filter(among(
+                        backend,
+                        Expr::col(($module::Entity, $module::Column::Id)),
+                        &ids,
+                    ))
                     .all(&self.db)
                     .await
                     .map_err(fail)?;
@@ -102,8 +109,9 @@ macro_rules! has_many {
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let backend = self.db.get_database_backend();
                 let rows = ($select)(&self.actor)
-                    .filter($module::Column::$column.is_in(ids))
+                    .filter(among(backend, Expr::col(($module::Entity, $module::Column::$column)), &ids))
                     $(.order_by_asc($module::Column::$order))+
                     .all(&self.db)
                     .await

@@ -1,5 +1,5 @@
-//! Which operation a request ran, for the access log and the per-operation metrics: the
-//! engine tells this extension the operation's name once it has parsed the document.
+//! Which operation a request ran, for the access log and the per-operation metrics: the gate
+//! (see `AppSchema`) writes the operation's name once the request has passed it.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -21,26 +21,28 @@ impl OperationSlot {
     }
 }
 
-pub struct OperationName;
+/// The last hook of the gate (see `AppSchema`): the request parsed, validated and was priced;
+/// its operation's name is written to the request's slot, and it stops there, unexecuted.
+pub struct Gate;
 
-impl ExtensionFactory for OperationName {
+impl ExtensionFactory for Gate {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationName)
+        Arc::new(Gate)
     }
 }
 
 #[async_trait::async_trait]
-impl Extension for OperationName {
+impl Extension for Gate {
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
-        next: NextExecute<'_>,
+        _next: NextExecute<'_>,
     ) -> Response {
         if let Some(slot) = ctx.data_opt::<OperationSlot>() {
             *slot.0.lock().unwrap_or_else(PoisonError::into_inner) =
                 Some(operation_name.unwrap_or("anonymous").to_owned());
         }
-        next.run(ctx, operation_name).await
+        Response::default()
     }
 }

@@ -17,8 +17,8 @@ use entity::{
     activity, case_study, funding_period, grant, indicator, indicator_result, lesson, objective,
     organisation, outcome, participation, report, scheme,
 };
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, QueryFilter};
+use sea_orm::QueryFilter;
+use sea_orm::sea_query::{Expr, Query};
 use uuid::Uuid;
 
 use super::common::ContextExt;
@@ -27,7 +27,7 @@ use super::loaders::{
     IndicatorResultsOfReport, IndicatorsOfObjective, LessonsOfReport, Loaders, ObjectivesOfGrant,
     OrganisationById, OutcomesOfActivity, ParticipationOfActivity, ReportsOfGrant, SchemeById,
 };
-use crate::domain::bundle::Bundle;
+use crate::domain::bundle::{Bundle, among, among_query};
 use crate::domain::scope::{self, scoped};
 use crate::error::Error;
 
@@ -134,28 +134,37 @@ pub async fn under_grants(
     }
     let actor = ctx.actor()?;
     let loader = ctx.loader()?;
+    let backend = ctx.db()?.get_database_backend();
     let grant_ids: Vec<Uuid> = grants.iter().map(|g| g.id).collect();
     let mut bundle = Bundle::default();
 
     let organisations = plan.grantee.then(|| {
         bundle.add(
-            scope::organisations(actor).filter(
-                organisation::Column::Id.is_in(distinct(grants.iter().map(|g| g.grantee_id))),
-            ),
+            scope::organisations(actor).filter(among(
+                backend,
+                Expr::col((organisation::Entity, organisation::Column::Id)),
+                &distinct(grants.iter().map(|g| g.grantee_id)),
+            )),
             &[organisation::Column::Id],
         )
     });
     let schemes = plan.scheme.then(|| {
         bundle.add(
-            scope::schemes(actor)
-                .filter(scheme::Column::Id.is_in(distinct(grants.iter().map(|g| g.scheme_id)))),
+            scope::schemes(actor).filter(among(
+                backend,
+                Expr::col((scheme::Entity, scheme::Column::Id)),
+                &distinct(grants.iter().map(|g| g.scheme_id)),
+            )),
             &[scheme::Column::Id],
         )
     });
     let funding_periods = plan.funding_periods.then(|| {
         bundle.add(
-            scoped::<funding_period::Entity>(actor)
-                .filter(funding_period::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<funding_period::Entity>(actor).filter(among(
+                backend,
+                Expr::col((funding_period::Entity, funding_period::Column::GrantId)),
+                &grant_ids,
+            )),
             &[
                 funding_period::Column::StartDate,
                 funding_period::Column::Id,
@@ -164,22 +173,31 @@ pub async fn under_grants(
     });
     let objectives = plan.objectives.then(|| {
         bundle.add(
-            scoped::<objective::Entity>(actor)
-                .filter(objective::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<objective::Entity>(actor).filter(among(
+                backend,
+                Expr::col((objective::Entity, objective::Column::GrantId)),
+                &grant_ids,
+            )),
             &[objective::Column::Number],
         )
     });
     let indicators = plan.indicators.then(|| {
         bundle.add(
-            scoped::<indicator::Entity>(actor)
-                .filter(indicator::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<indicator::Entity>(actor).filter(among(
+                backend,
+                Expr::col((indicator::Entity, indicator::Column::GrantId)),
+                &grant_ids,
+            )),
             &[indicator::Column::CreatedAt, indicator::Column::Id],
         )
     });
     let reports = plan.reports.then(|| {
         bundle.add(
-            scoped::<report::Entity>(actor)
-                .filter(report::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<report::Entity>(actor).filter(among(
+                backend,
+                Expr::col((report::Entity, report::Column::GrantId)),
+                &grant_ids,
+            )),
             &[
                 report::Column::PeriodStart,
                 report::Column::DueDate,
@@ -189,36 +207,49 @@ pub async fn under_grants(
     });
     let activities = plan.any_activities.then(|| {
         bundle.add(
-            scoped::<activity::Entity>(actor)
-                .filter(activity::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<activity::Entity>(actor).filter(among(
+                backend,
+                Expr::col((activity::Entity, activity::Column::GrantId)),
+                &grant_ids,
+            )),
             &[activity::Column::StartDate, activity::Column::Id],
         )
     });
     let participation = (plan.any_activities && plan.activities.participation).then(|| {
         bundle.add(
-            scope::participation(actor).filter(
-                participation::Column::ActivityId.in_subquery(
-                    Query::select()
-                        .column(activity::Column::Id)
-                        .from(activity::Entity)
-                        .and_where(activity::Column::GrantId.is_in(grant_ids.clone()))
-                        .to_owned(),
-                ),
-            ),
+            scope::participation(actor).filter(among_query(
+                backend,
+                Expr::col((participation::Entity, participation::Column::ActivityId)),
+                Query::select()
+                    .column(activity::Column::Id)
+                    .from(activity::Entity)
+                    .and_where(among(
+                        backend,
+                        Expr::col((activity::Entity, activity::Column::GrantId)),
+                        &grant_ids,
+                    ))
+                    .to_owned(),
+            )),
             &[participation::Column::Mode],
         )
     });
     let outcomes = (plan.any_activities && plan.activities.outcomes).then(|| {
         bundle.add(
-            scoped::<outcome::Entity>(actor)
-                .filter(outcome::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<outcome::Entity>(actor).filter(among(
+                backend,
+                Expr::col((outcome::Entity, outcome::Column::GrantId)),
+                &grant_ids,
+            )),
             &[outcome::Column::CreatedAt, outcome::Column::Id],
         )
     });
     let results = plan.indicator_results.then(|| {
         bundle.add(
-            scoped::<indicator_result::Entity>(actor)
-                .filter(indicator_result::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<indicator_result::Entity>(actor).filter(among(
+                backend,
+                Expr::col((indicator_result::Entity, indicator_result::Column::GrantId)),
+                &grant_ids,
+            )),
             &[
                 indicator_result::Column::CreatedAt,
                 indicator_result::Column::Id,
@@ -227,8 +258,11 @@ pub async fn under_grants(
     });
     let lessons = plan.lessons.then(|| {
         bundle.add(
-            scoped::<lesson::Entity>(actor)
-                .filter(lesson::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<lesson::Entity>(actor).filter(among(
+                backend,
+                Expr::col((lesson::Entity, lesson::Column::GrantId)),
+                &grant_ids,
+            )),
             &[
                 lesson::Column::Kind,
                 lesson::Column::Position,
@@ -238,8 +272,11 @@ pub async fn under_grants(
     });
     let case_studies = plan.case_studies.then(|| {
         bundle.add(
-            scoped::<case_study::Entity>(actor)
-                .filter(case_study::Column::GrantId.is_in(grant_ids.clone())),
+            scoped::<case_study::Entity>(actor).filter(among(
+                backend,
+                Expr::col((case_study::Entity, case_study::Column::GrantId)),
+                &grant_ids,
+            )),
             &[case_study::Column::Position, case_study::Column::Id],
         )
     });
@@ -380,40 +417,55 @@ pub async fn under_activities(
     }
     let actor = ctx.actor()?;
     let loader = ctx.loader()?;
+    let backend = ctx.db()?.get_database_backend();
     let activity_ids: Vec<Uuid> = activities.iter().map(|a| a.id).collect();
     let grant_ids = distinct(activities.iter().map(|a| a.grant_id));
     let mut bundle = Bundle::default();
     let grants = plan.grant.then(|| {
         bundle.add(
-            scoped::<grant::Entity>(actor).filter(grant::Column::Id.is_in(grant_ids.clone())),
+            scoped::<grant::Entity>(actor).filter(among(
+                backend,
+                Expr::col((grant::Entity, grant::Column::Id)),
+                &grant_ids,
+            )),
             &[grant::Column::Id],
         )
     });
     let grantees = plan.grantee.then(|| {
         bundle.add(
-            scope::organisations(actor).filter(
-                organisation::Column::Id.in_subquery(
-                    Query::select()
-                        .column(grant::Column::GranteeId)
-                        .from(grant::Entity)
-                        .and_where(grant::Column::Id.is_in(grant_ids.clone()))
-                        .to_owned(),
-                ),
-            ),
+            scope::organisations(actor).filter(among_query(
+                backend,
+                Expr::col((organisation::Entity, organisation::Column::Id)),
+                Query::select()
+                    .column(grant::Column::GranteeId)
+                    .from(grant::Entity)
+                    .and_where(among(
+                        backend,
+                        Expr::col((grant::Entity, grant::Column::Id)),
+                        &grant_ids,
+                    ))
+                    .to_owned(),
+            )),
             &[organisation::Column::Id],
         )
     });
     let participation = plan.participation.then(|| {
         bundle.add(
-            scope::participation(actor)
-                .filter(participation::Column::ActivityId.is_in(activity_ids.clone())),
+            scope::participation(actor).filter(among(
+                backend,
+                Expr::col((participation::Entity, participation::Column::ActivityId)),
+                &activity_ids,
+            )),
             &[participation::Column::Mode],
         )
     });
     let outcomes = plan.outcomes.then(|| {
         bundle.add(
-            scoped::<outcome::Entity>(actor)
-                .filter(outcome::Column::ActivityId.is_in(activity_ids.clone())),
+            scoped::<outcome::Entity>(actor).filter(among(
+                backend,
+                Expr::col((outcome::Entity, outcome::Column::ActivityId)),
+                &activity_ids,
+            )),
             &[outcome::Column::CreatedAt, outcome::Column::Id],
         )
     });
