@@ -7,6 +7,7 @@ pub mod cli;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
