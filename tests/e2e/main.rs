@@ -10,6 +10,7 @@ mod access;
 mod browser;
 mod clients;
 mod demo;
+mod export;
 mod figures;
 mod filing;
 mod hardening;

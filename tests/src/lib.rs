@@ -23,6 +23,7 @@ use api::settings::{
 use api::startup::Application;
 
 pub mod clients;
+pub mod exports;
 pub mod fixtures;
 pub mod mutations;
 pub mod postgres;
