@@ -10,6 +10,21 @@
 //!
 //! and records the export in the audit trail (action `EXPORT`, entity `Export`: who, which
 //! export, with which filter, by header or by link) before the first byte is sent.
+//!
+//! A new export route calls it first and reads only through the actor it returns:
+//!
+//! ```ignore
+//! async fn serve(http: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+//!     let allowed = match access::authorize(&http, &state, ExportKind::IatiXml).await {
+//!         Ok(allowed) => allowed,
+//!         Err(refused) => return refused,
+//!     };
+//!     let scheme = allowed.filters.id("scheme"); // checked: a UUID, or absent
+//!     // ... read through domain::scope with `allowed.actor`, stream the answer ...
+//! }
+//! ```
+//!
+//! The parameters each export takes are listed once, in `filter::parameters`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};

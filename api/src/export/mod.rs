@@ -25,6 +25,7 @@ use tracing_actix_web::RequestId;
 use crate::error::Error;
 use crate::http::{AppState, error_body};
 
+pub use access::{Authorized, authorize};
 pub use filter::Filters;
 
 /// What one export produces: a file, and the route that serves it.
