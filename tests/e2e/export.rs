@@ -176,6 +176,16 @@ on_both_databases! {
         assert_eq!(widened.status, 400);
     }
 
+    async fn of_two_requests_racing_with_one_link_exactly_one_exports(app) {
+        app.seed_demo().await;
+        let link = app.create_export_link(&app.analyst(), json!({ "format": "OUTCOMES_CSV" })).await.unwrap();
+        let (a, b) = tokio::join!(app.download(&link.path, None), app.download(&link.path, None));
+        let mut statuses = [a.status, b.status];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 410]);
+        assert_eq!(exports_audited(&app, &app.manager()).await.len(), 1);
+    }
+
     async fn an_expired_export_link_is_refused(app) {
         use sea_orm::sea_query::Expr;
         use sea_orm::{EntityTrait, QueryFilter, ColumnTrait};

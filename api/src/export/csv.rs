@@ -160,6 +160,7 @@ pub async fn serve(
         .content_type("text/csv; charset=utf-8; header=present")
         .insert_header(attachment(kind))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .streaming(body)
 }
 

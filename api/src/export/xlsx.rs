@@ -151,6 +151,7 @@ pub async fn serve(http: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             .content_type(CONTENT_TYPE)
             .insert_header(attachment(kind))
             .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+            .insert_header((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .body(bytes),
         Err(error) => error_response(&http, &state, &error),
     }
