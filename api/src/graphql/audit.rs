@@ -57,7 +57,7 @@ impl AuditEvent {
     async fn entity_id(&self) -> Uuid {
         self.0.entity_id
     }
-    /// The grant the changed object belongs to; null for organisations and schemes.
+    /// The grant the changed object belongs to; null for organisations, schemes and exports.
     async fn grant_id(&self) -> Option<Uuid> {
         self.0.grant_id
     }
