@@ -300,6 +300,9 @@ pub async fn cancel_running_statements(
     Ok(cancelled?.len())
 }
 
+/// How long a pooled connection may sit idle before it is checked with a ping on checkout.
+const POOL_PING_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 async fn open(
     settings: &DatabaseSettings,
     max_connections: u32,
@@ -312,6 +315,10 @@ async fn open(
         .set_application_name(application_name)
         .min_connections(0)
         .acquire_timeout(settings.acquire_timeout)
+        // A connection in use is not pinged before each statement (that would be a second
+        // round trip per statement); one idle for a while may have been dropped by the server
+        // or a proxy, and is checked first.
+        .test_before_acquire_if_idle_for(POOL_PING_AFTER_IDLE)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             // WAL lets readers work while one writer writes; writers wait up to the busy

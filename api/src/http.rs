@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, mime, web};
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::HashMapCache;
 use async_graphql::{ErrorExtensions, ServerError};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
@@ -19,8 +19,9 @@ use crate::domain::policy::ensure_can_read_metrics;
 use crate::domain::write::Writer;
 use crate::error::{Error, code};
 use crate::graphql::AppSchema;
+use crate::graphql::batch::Batches;
 use crate::graphql::common::default_code;
-use crate::graphql::loaders::Db;
+use crate::graphql::loaders::{Db, Loaders};
 use crate::graphql::operation::OperationSlot;
 use crate::metrics::{Metrics, PoolGauges};
 use crate::persisted::{PersistedQueries, Unusable};
@@ -345,14 +346,16 @@ impl Format {
 }
 
 /// Whether the operation a request would run is a mutation.
-fn is_mutation(request: &async_graphql::Request) -> bool {
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+    let operation_name = request.operation_name.clone();
+    // Parsed once: the engine reuses the document (a parse error is reported by the engine).
+    let Ok(document) = request.parsed_query() else {
         return false;
     };
     let ty = match &document.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
+        DocumentOperations::Multiple(ops) => match &operation_name {
             Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
             None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
             None => None,
@@ -421,7 +424,8 @@ async fn execute(
                 )),
         };
     }
-    if method == Method::Get && is_mutation(&request) {
+    let mutation = is_mutation(&mut request);
+    if method == Method::Get && mutation {
         let mut refused = request_error(
             format,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -434,13 +438,19 @@ async fn execute(
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return refused;
     }
-    let loader = DataLoader::new(
+    let batches = Batches::default();
+    let loader = Loaders::with_cache(
         Db {
             db: state.db.clone(),
             actor: actor.clone(),
         },
-        tokio::spawn,
-    );
+        batches.spawner(),
+        HashMapCache::default(),
+    )
+    .delay(Duration::ZERO);
+    if mutation {
+        loader.enable_all_cache(false);
+    }
     let operation = OperationSlot::default();
     let origin = crate::export::RequestOrigin::of(http);
     let request = request
@@ -449,7 +459,11 @@ async fn execute(
         .data(operation.clone())
         .data(origin);
     let started = std::time::Instant::now();
-    let mut response = shutdown::scope(state.drain.clone(), state.schema.execute(request)).await;
+    let mut response = shutdown::scope(
+        state.drain.clone(),
+        batches.drive(state.schema.execute(request)),
+    )
+    .await;
     if let Some(name) = operation.name() {
         state
             .metrics
@@ -477,15 +491,17 @@ async fn execute(
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    // Serialised once, straight to bytes: a dashboard page's answer is large.
     let body = if not_run {
         let mut body = serde_json::json!({ "errors": response.errors });
         if !response.extensions.is_empty() {
             body["extensions"] = serde_json::json!(response.extensions);
         }
-        body
+        serde_json::to_vec(&body)
     } else {
-        serde_json::to_value(&response).unwrap_or_default()
-    };
+        serde_json::to_vec(&response)
+    }
+    .unwrap_or_default();
     let status = match (&retry_after, format, not_run) {
         (Some(_), _, _) => StatusCode::TOO_MANY_REQUESTS,
         (None, Format::GraphqlResponse, true) => StatusCode::BAD_REQUEST,
@@ -501,7 +517,7 @@ async fn execute(
         answer.insert_header((header::CACHE_CONTROL, "private, no-cache"));
         answer.insert_header((header::VARY, "Authorization, Accept"));
     }
-    answer.json(body)
+    answer.body(body)
 }
 
 /// Gives errors raised by the GraphQL engine itself (parse and validation errors, argument

@@ -1,6 +1,6 @@
 -- What a team serving the portfolio with PostGraphile adds to the database for the dashboard
--- summary: two SQL functions, exposed by PostGraphile as `portfolioByActivityKindList` and
--- `portfolioByGranteeList`. Generic aggregates (@graphile/pg-aggregates) group only by the
+-- summary: three SQL functions, exposed by PostGraphile as `portfolioByActivityKindList`,
+-- `portfolioByGranteeList` (by grantee name, paged with `first`) and `portfolioTotalsList`. Generic aggregates (@graphile/pg-aggregates) group only by the
 -- aggregated table's own columns, while these totals group participation rows by their
 -- activity's kind and by their grant's grantee, and must count each joint event once.
 -- Participation is added up exactly as the service adds it: breakdowns over the rows that
@@ -100,5 +100,12 @@ LANGUAGE sql STABLE AS $$
     FROM funding f
     JOIN organisations o ON o.id = f.grantee_id
     LEFT JOIN people pe ON pe.grantee_id = f.grantee_id
-    ORDER BY f.grantee_id
+    ORDER BY o.name, f.grantee_id
+$$;
+
+-- The portfolio's own counts, which a page of grantees cannot add up to.
+CREATE OR REPLACE FUNCTION portfolio_totals()
+RETURNS TABLE (grant_count integer, grantee_count integer)
+LANGUAGE sql STABLE AS $$
+    SELECT count(*)::integer, count(DISTINCT grantee_id)::integer FROM grants
 $$;

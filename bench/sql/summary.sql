@@ -1,5 +1,6 @@
 -- (b) The portfolio summary: participation totals by activity kind and by grantee, and over
--- everything, each joint event counted once: one statement, the JSON built by PostgreSQL.
+-- everything, each joint event counted once, with the first 100 grantees by name: one
+-- statement, the JSON built by PostgreSQL.
 WITH excluded AS (
     SELECT ma.activity_id
     FROM joint_memberships ma
@@ -61,17 +62,21 @@ SELECT json_build_object(
                      sum(male) AS male, sum(in_person) AS in_person, sum(online) AS online
               FROM cells GROUP BY kind) k),
     'byGrantee', (
-        SELECT COALESCE(json_agg(json_build_object(
-            'grantee', o.name, 'grantCount', gr.grant_count, 'funding', gr.funding,
-            'activityCount', COALESCE(c.activity_count, 0),
-            'participation', json_build_object(
-                'total', COALESCE(c.total, 0), 'female', COALESCE(c.female, 0),
-                'femaleRecordedOf', COALESCE(c.female_recorded_of, 0), 'male', COALESCE(c.male, 0),
-                'inPerson', COALESCE(c.in_person, 0), 'online', COALESCE(c.online, 0)))
-            ORDER BY gr.grantee_id), '[]')
-        FROM grantees gr
-        JOIN organisations o ON o.id = gr.grantee_id
-        LEFT JOIN (SELECT grantee_id, sum(activity_count) AS activity_count, sum(total) AS total,
-                          sum(female) AS female, sum(female_recorded_of) AS female_recorded_of,
-                          sum(male) AS male, sum(in_person) AS in_person, sum(online) AS online
-                   FROM cells GROUP BY grantee_id) c ON c.grantee_id = gr.grantee_id));
+        -- The first page of 100 grantees by name, as both services are asked for.
+        SELECT COALESCE(json_agg(page.row ORDER BY page.name, page.grantee_id), '[]')
+        FROM (
+            SELECT o.name, gr.grantee_id, json_build_object(
+                'grantee', o.name, 'grantCount', gr.grant_count, 'funding', gr.funding,
+                'activityCount', COALESCE(c.activity_count, 0),
+                'participation', json_build_object(
+                    'total', COALESCE(c.total, 0), 'female', COALESCE(c.female, 0),
+                    'femaleRecordedOf', COALESCE(c.female_recorded_of, 0), 'male', COALESCE(c.male, 0),
+                    'inPerson', COALESCE(c.in_person, 0), 'online', COALESCE(c.online, 0))) AS row
+            FROM grantees gr
+            JOIN organisations o ON o.id = gr.grantee_id
+            LEFT JOIN (SELECT grantee_id, sum(activity_count) AS activity_count, sum(total) AS total,
+                              sum(female) AS female, sum(female_recorded_of) AS female_recorded_of,
+                              sum(male) AS male, sum(in_person) AS in_person, sum(online) AS online
+                       FROM cells GROUP BY grantee_id) c ON c.grantee_id = gr.grantee_id
+            ORDER BY o.name, gr.grantee_id
+            LIMIT 100) page));

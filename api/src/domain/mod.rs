@@ -12,6 +12,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod bundle;
 pub mod content;
 pub mod idempotency;
 pub mod page;

@@ -15,6 +15,7 @@ use super::loaders::{
 use super::node::node_id;
 use super::organisation::Organisation;
 use super::outcome::Outcome;
+use super::prefetch;
 use super::report::Report;
 use super::scalars::Date;
 use crate::domain::content::activity::{CreateActivity, DeleteActivity, UpdateActivity};
@@ -323,6 +324,8 @@ pub async fn activities_connection(
     };
     let sort = activity_sort(field, order.direction == SortDirection::Desc);
     let rows = content::activities(ctx.db()?, ctx.actor()?, &filter, sort, &page).await?;
+    let nodes: Vec<&activity::Model> = rows.edges.iter().map(|(_, a)| a).collect();
+    prefetch::under_activities(ctx, &ctx.look_ahead().field("edges").field("node"), &nodes).await?;
     Ok(ActivityConnection::from_page(rows, Activity))
 }
 

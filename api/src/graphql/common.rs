@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ErrorExtensions, SimpleObject};
 use sea_orm::DatabaseConnection;
 
-use super::loaders::Db;
+use super::loaders::Loaders;
 use crate::domain::actor::Actor;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::write::Writer;
@@ -75,7 +74,7 @@ impl ErrorExtensions for Error {
 pub trait ContextExt {
     fn actor(&self) -> Result<&Actor, Error>;
     fn db(&self) -> Result<&DatabaseConnection, Error>;
-    fn loader(&self) -> Result<&DataLoader<Db>, Error>;
+    fn loader(&self) -> Result<&Loaders, Error>;
     fn writer(&self) -> Result<&Writer, Error>;
     /// `first`/`after` of a connection field, counting only when `totalCount` is selected.
     fn page(&self, first: Option<i32>, after: Option<String>) -> Result<PageRequest, Error>;
@@ -91,8 +90,8 @@ impl ContextExt for Context<'_> {
             .ok_or_else(|| Error::internal("database connection missing from the schema data"))
     }
 
-    fn loader(&self) -> Result<&DataLoader<Db>, Error> {
-        self.data_opt::<DataLoader<Db>>()
+    fn loader(&self) -> Result<&Loaders, Error> {
+        self.data_opt::<Loaders>()
             .ok_or_else(|| Error::internal("data loader missing from the request data"))
     }
 

@@ -14,6 +14,7 @@ use super::loaders::{
 };
 use super::node::node_id;
 use super::organisation::{Organisation, Scheme, organisation_by_id};
+use super::prefetch;
 use super::report::Report;
 use super::scalars::{Date, Decimal};
 use crate::domain::content::ActivitySortField;
@@ -353,6 +354,8 @@ pub async fn grants_connection(
         &page,
     )
     .await?;
+    let nodes: Vec<&grant::Model> = rows.edges.iter().map(|(_, g)| g).collect();
+    prefetch::under_grants(ctx, &ctx.look_ahead().field("edges").field("node"), &nodes).await?;
     Ok(GrantConnection::from_page(rows, Grant))
 }
 
@@ -424,9 +427,11 @@ impl GrantQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Id (UUID) of the grant, as `Grant.id` gives it.")] id: Uuid,
     ) -> GqlResult<Option<Grant>> {
-        Ok(portfolio::grant(ctx.db()?, ctx.actor()?, id)
-            .await?
-            .map(Grant))
+        let grant = portfolio::grant(ctx.db()?, ctx.actor()?, id).await?;
+        if let Some(grant) = &grant {
+            prefetch::under_grants(ctx, &ctx.look_ahead(), &[grant]).await?;
+        }
+        Ok(grant.map(Grant))
     }
 }
 

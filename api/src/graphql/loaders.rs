@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     activity, activity_organiser, audit_event, case_study, correction, funding_period, grant,
     indicator, indicator_result, indicator_result_activity, lesson, objective, organisation,
@@ -23,6 +23,11 @@ use crate::domain::summary::{self, ParticipationTotals};
 use crate::error::Error;
 
 use super::common::SharedError;
+
+/// The request's data loaders. Within a query each key is loaded once and kept for the
+/// request (read-ahead rows are handed to them, see `prefetch`); a mutation's loaders keep
+/// nothing, so a field read after a write sees the write.
+pub type Loaders = DataLoader<Db, HashMapCache>;
 
 /// The request's view of the database: its connection and who is asking.
 pub struct Db {

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod audit;
+pub mod batch;
 pub mod case_study;
 pub mod common;
 pub mod correction;
@@ -19,6 +20,7 @@ pub mod node;
 pub mod operation;
 pub mod organisation;
 pub mod outcome;
+pub mod prefetch;
 pub mod report;
 pub mod scalars;
 pub mod summary;
