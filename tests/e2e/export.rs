@@ -63,6 +63,28 @@ on_both_databases! {
         assert!(csv.column("male").iter().all(|m| m.is_empty()));
     }
 
+    async fn each_caller_reproduces_its_own_dashboard_from_the_csv_when_a_joint_event_spans_grantees(app) {
+        let both = app.two_grantees().await;
+        let manager = app.manager();
+        let other = app.create_activity(&app.grantee(both.other.org), portfolio_tests::activity_input(
+            both.other.report, None, "2024-09-27", "2024-09-27",
+            json!([{ "mode": "IN_PERSON", "total": 500, "female": 250 }]),
+        )).await.unwrap();
+        let all = app.download("/export/activities.csv", Some(&manager)).await.csv();
+        let a2i = all.rows.iter().find(|a| a["title"].starts_with("Celebrate")).unwrap()["id"].clone();
+        // The same event filed by both grantees: for the portfolio the larger record counts.
+        app.link_joint_activities(&manager, json!({ "activityIds": [a2i, other.id] })).await.unwrap();
+        let demo = app.grantee(both.demo.grantee);
+        for (who, token, expected) in [("manager", &manager, 673 - 298 + 500), ("demo grantee", &demo, 673)] {
+            let csv = app.download("/export/participation.csv", Some(token)).await.csv();
+            let totals = summary(&app, token).await["participation"].clone();
+            assert_eq!(csv.sum("total", counted), totals["total"].as_i64().unwrap(), "{who}");
+            assert_eq!(csv.sum("female", counted), totals["female"].as_i64().unwrap(), "{who}");
+            assert_eq!(csv.sum("total", |r| !counted(r)), totals["excludedAsJoint"].as_i64().unwrap(), "{who}");
+            assert_eq!(csv.sum("total", counted), expected, "{who}");
+        }
+    }
+
     async fn the_grants_csv_states_the_money_exactly_with_its_currency(app) {
         app.seed_demo().await;
         let download = app.download("/export/grants.csv", Some(&app.manager())).await;
