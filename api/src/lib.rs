@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod iati;
 pub mod metrics;
 pub mod persisted;
 pub mod seed;
