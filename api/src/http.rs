@@ -43,13 +43,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(crate::graphiql::assets())
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
-    .route("/metrics", web::get().to(metrics));
+    .route("/metrics", web::get().to(metrics))
+    .configure(crate::iati::routes);
 }
 
 /// The body of an answer refused before GraphQL ran, shaped like a GraphQL response: the
 /// error's `extensions.code`, the request id every error carries (`requestId`), and for a
 /// refused token the reason (`reason`).
-fn error_body(err: &Error, request_id: &RequestId, reason: Option<&str>) -> serde_json::Value {
+pub(crate) fn error_body(
+    err: &Error,
+    request_id: &RequestId,
+    reason: Option<&str>,
+) -> serde_json::Value {
     let mut server = err
         .extend()
         .into_server_error(async_graphql::Pos::default());
@@ -70,7 +75,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The actor a request stands for, or the answer that refuses it: 401 for a token that is not
 /// good enough (saying why, in `WWW-Authenticate` and `extensions.reason`), 503 when the
 /// database could not be asked about the token's organisation.
-async fn authenticate(
+pub(crate) async fn authenticate(
     http: &HttpRequest,
     state: &AppState,
     request_id: &RequestId,

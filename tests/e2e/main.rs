@@ -13,6 +13,7 @@ mod demo;
 mod figures;
 mod filing;
 mod hardening;
+mod iati;
 mod ops;
 mod outage;
 mod protocol;

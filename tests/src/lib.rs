@@ -24,6 +24,7 @@ use api::startup::Application;
 
 pub mod clients;
 pub mod fixtures;
+pub mod iati;
 pub mod mutations;
 pub mod postgres;
 pub mod proxy;

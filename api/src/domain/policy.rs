@@ -27,6 +27,14 @@ pub fn ensure_can_read_metrics(actor: &Actor) -> Result<()> {
     }
 }
 
+/// Downloading portfolio data (IATI, CSV, Excel): every role, each within what it may read
+/// (`scope` narrows a grantee's export to its own organisation's grants).
+pub fn ensure_can_export(actor: &Actor) -> Result<()> {
+    match actor.access {
+        Access::SchemeManager | Access::Analyst | Access::Grantee(_) => Ok(()),
+    }
+}
+
 fn read_only() -> Error {
     Error::forbidden("analysts have read-only access")
 }
