@@ -48,7 +48,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/metrics", web::get().to(metrics))
-    .configure(crate::export::routes);
+    .configure(crate::export::routes)
+    .configure(crate::iati::routes);
 }
 
 /// The body of an answer refused before GraphQL ran, shaped like a GraphQL response: the

@@ -11,6 +11,7 @@ pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod iati;
 pub mod metrics;
 pub mod persisted;
 pub mod seed;

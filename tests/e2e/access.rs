@@ -152,6 +152,7 @@ on_both_databases! {
         let partner = s.partners["drwg"];
         let refusals = [
             ("createOrganisation", app.create_organisation(&t, json!({ "name": "A", "kind": "PARTNER" })).await.err()),
+            ("updateOrganisation", app.update_organisation(&t, json!({ "id": partner, "version": 1, "identifier": "XM-OCHA-1" })).await.err()),
             ("createScheme", app.create_scheme(&t, json!({ "name": "A", "funderId": partner, "managerId": partner, "currency": "AUD" })).await.err()),
             ("createGrant", app.create_grant(&t, grant_input(s.scheme, s.grantee, "A", "1.00", "2024-08-05", "2025-01-31")).await.err()),
             ("updateGrant", app.update_grant(&t, json!({ "id": s.grant, "version": 1, "title": "A" })).await.err()),

@@ -14,6 +14,7 @@ mod export;
 mod figures;
 mod filing;
 mod hardening;
+mod iati;
 mod ops;
 mod outage;
 mod protocol;

@@ -25,6 +25,7 @@ use api::startup::Application;
 pub mod clients;
 pub mod exports;
 pub mod fixtures;
+pub mod iati;
 pub mod mutations;
 pub mod postgres;
 pub mod proxy;

@@ -310,6 +310,20 @@ impl TestApp {
         .await
     }
 
+    pub async fn update_organisation(
+        &self,
+        token: &str,
+        input: Value,
+    ) -> Result<Organisation, GqlError> {
+        self.mutate(
+            "updateOrganisation",
+            "UpdateOrganisationInput",
+            token,
+            input,
+        )
+        .await
+    }
+
     pub async fn create_scheme(&self, token: &str, input: Value) -> Result<Scheme, GqlError> {
         self.mutate("createScheme", "CreateSchemeInput", token, input)
             .await

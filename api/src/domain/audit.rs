@@ -79,3 +79,58 @@ pub async fn events(
     };
     super::page::fetch(db, select, sort, page).await
 }
+
+/// The audit trail's action for a download of portfolio data (an IATI file, a CSV or Excel
+/// export): who took what, with which filters.
+pub const EXPORT: &str = "EXPORT";
+
+/// Records one export in the audit trail, before any of its data is sent. Every role may
+/// export what it may read; the event is owned by the grantee whose token exported (so it
+/// reads its own exports in `auditEvents`) and names the export's own id as `entityId`.
+#[derive(Clone, Debug)]
+pub struct RecordExport {
+    /// What was exported, e.g. `iati-activities`.
+    pub format: &'static str,
+    /// The request path, e.g. `/iati/activities.xml`.
+    pub path: &'static str,
+    /// The filters as the export applies them (parameter name to value).
+    pub filters: serde_json::Map<String, serde_json::Value>,
+    /// The one grant the export is narrowed to, if any.
+    pub grant_id: Option<Uuid>,
+}
+
+impl super::write::Write for RecordExport {
+    const ACTION: &'static str = EXPORT;
+    type Checked = RecordExport;
+    /// The export's id.
+    type Output = Uuid;
+
+    fn check(&self) -> Result<RecordExport> {
+        Ok(self.clone())
+    }
+
+    fn authorize(actor: &Actor) -> Result<()> {
+        super::policy::ensure_can_export(actor)
+    }
+
+    async fn apply(export: &RecordExport, tx: &super::write::Tx<'_>) -> Result<Uuid> {
+        let id = Uuid::now_v7();
+        tx.audit(super::write::Change {
+            action: EXPORT,
+            entity: "Export",
+            entity_id: id,
+            owner: super::write::Owner {
+                org_id: tx.actor().grantee_org(),
+                grant_id: export.grant_id,
+            },
+            before: None,
+            after: Some(serde_json::json!({
+                "format": export.format,
+                "path": export.path,
+                "filters": export.filters,
+            })),
+        })
+        .await?;
+        Ok(id)
+    }
+}
