@@ -318,6 +318,35 @@ on_both_databases! {
         assert_eq!(refused.field.as_deref(), Some("filter.status"));
     }
 
+    async fn a_grant_named_by_id_that_the_caller_may_not_see_is_not_found_in_every_export(app) {
+        let both = app.two_grantees().await;
+        let demo = app.grantee(both.demo.grantee);
+        let hidden = both.other.grant;
+        for (path, name) in [
+            ("/export/reports.csv", "grantId"),
+            ("/export/activities.csv", "grantId"),
+            ("/export/participation.csv", "grantId"),
+            ("/export/outcomes.csv", "grantId"),
+            ("/iati/activities.xml", "grant"),
+        ] {
+            let refused = app.download(&format!("{path}?{name}={hidden}"), Some(&demo)).await;
+            assert_eq!(refused.status, 404, "{path}: {}", refused.text());
+            assert_eq!(refused.error(), ("NOT_FOUND".to_owned(), Some(name.to_owned())), "{path}");
+            // Its own grant is found; the scheme manager sees both.
+            let own = app.download(&format!("{path}?{name}={}", both.demo.grant), Some(&demo)).await;
+            assert_eq!(own.status, 200, "{path}: {}", own.text());
+            let managed = app.download(&format!("{path}?{name}={hidden}"), Some(&app.manager())).await;
+            assert_eq!(managed.status, 200, "{path}: {}", managed.text());
+        }
+        // A refused export is no export: only the ten allowed are in the trail.
+        assert_eq!(exports_audited(&app, &app.manager()).await.len(), 10);
+        // A link to it is refused when made.
+        let refused = app.create_export_link(&demo, json!({
+            "format": "REPORTS_CSV", "filter": { "grantId": hidden.to_string() },
+        })).await.unwrap_err();
+        assert_eq!((refused.code.as_str(), refused.field.as_deref()), ("NOT_FOUND", Some("filter.grantId")));
+    }
+
     async fn a_csv_export_streams_every_row_past_one_page(app) {
         let portfolio = app.one_grant().await;
         let manager = app.manager();

@@ -1,6 +1,8 @@
 //! The IATI 2.03 export (`GET /iati/activities.xml`) and the data IATI needs: the demo grant
 //! and a generated portfolio come out as files the official schema and the IATI rules accept,
-//! each caller sees only what GraphQL shows it, and every export is in the audit trail.
+//! each caller sees only what GraphQL shows it, and every export is in the audit trail. The
+//! route is let in by the same access layer as the CSV and Excel exports (`tests/e2e/export.rs`),
+//! so it also takes a single-use `createExportLink` link.
 
 use portfolio_tests::iati::assert_valid_iati;
 use portfolio_tests::{TestApp, error_code, error_field, on_both_databases, on_one_database};
@@ -199,8 +201,10 @@ on_both_databases! {
         assert_eq!(trail.total_count, 1);
         let event = &trail.events[0];
         assert_eq!((event.actor.as_str(), event.role.as_str(), event.entity.as_str()), ("analyst@dfat", "ANALYST", "Export"));
-        assert_eq!(event.after["format"], "iati-activities-2.03");
-        assert_eq!(event.after["filters"], json!({}));
+        assert_eq!(event.after["format"], "IATI_XML");
+        assert_eq!(event.after["path"], "/iati/activities.xml");
+        assert_eq!(event.after["filter"], json!({}));
+        assert_eq!(event.after["via"], "header");
 
         // The same data through GraphQL.
         let g = grant_iati(&app, demo.grant).await;
@@ -292,7 +296,7 @@ on_both_databases! {
         let trail = app.audit_events(&other, json!({ "action": "EXPORT" })).await;
         assert_eq!(trail.total_count, 2);
         assert!(trail.events.iter().all(|e| e.actor == format!("integration@{}", two.other.org)));
-        assert_eq!(trail.events[0].after["filters"], json!({ "grantee": two.demo.grantee.to_string() }));
+        assert_eq!(trail.events[0].after["filter"], json!({ "grantee": two.demo.grantee.to_string() }));
     }
 
     async fn iati_details_are_checked_naming_the_field_and_a_refused_change_writes_nothing(app) {
@@ -349,6 +353,72 @@ on_both_databases! {
         let export = app.iati_export("", Some(&manager)).await;
         assert!(export.compact().contains("ref=\"KH-MOI-1\" type=\"24\" role=\"4\""));
     }
+    async fn an_iati_link_from_create_export_link_exports_once_and_is_recorded_like_any_export(app) {
+        let two = app.two_grantees().await;
+        let other = app.grantee(two.other.org);
+        let link = app.create_export_link(&other, json!({ "format": "IATI_XML" })).await.unwrap();
+        assert_eq!(link.format, "IATI_XML");
+        assert!(link.path.starts_with("/iati/activities.xml?link="), "{}", link.path);
+        assert!(!link.url.contains(&other), "the link carries a token: {}", link.url);
+        // Not a CSV link: the secret opens only the export it was made for.
+        let elsewhere = app.download(&link.path.replace("/iati/activities.xml", "/export/grants.csv"), None).await;
+        assert_eq!(elsewhere.status, 404);
+        let first = app.download(&link.path, None).await;
+        assert_eq!(first.status, 200, "{}", first.text());
+        assert!(first.header("content-type").unwrap_or_default().starts_with("application/xml"));
+        assert_eq!(first.header("content-disposition"), Some("attachment; filename=\"iati-activities.xml\""));
+        // The same file as by header, for the grantee that made the link: its own grant only.
+        let by_header = app.iati_export("", Some(&other)).await;
+        assert_valid_iati(first.text());
+        let identifiers = |xml: &str| -> Vec<String> {
+            xml.split("<iati-identifier>").skip(1)
+                .filter_map(|rest| rest.split("</iati-identifier>").next()).map(str::to_owned).collect()
+        };
+        assert_eq!(identifiers(first.text()), ["AU-5-CAAS-OTHER-2025"]);
+        assert_eq!(identifiers(first.text()), identifiers(&by_header.body));
+        assert!(!first.text().contains("CAAS-API-2024"));
+        // Once only.
+        let again = app.download(&link.path, None).await;
+        assert_eq!(again.status, 410);
+        assert!(!again.text().contains("iati-activity"));
+
+        // A link remembers its filter, checked when it is made; a grant the maker may not see
+        // is not found, then as when the file is asked for.
+        let err = app.create_export_link(&other, json!({ "format": "IATI_XML", "filter": { "grant": two.demo.grant.to_string() } }))
+            .await.unwrap_err();
+        assert_eq!((err.code.as_str(), err.field.as_deref()), ("NOT_FOUND", Some("filter.grant")));
+        let err = app.create_export_link(&other, json!({ "format": "IATI_XML", "filter": { "grantId": two.other.grant.to_string() } }))
+            .await.unwrap_err();
+        assert_eq!((err.code.as_str(), err.field.as_deref()), ("BAD_USER_INPUT", Some("filter.grantId")));
+        let manager = app.manager();
+        let narrowed = app.create_export_link(&manager, json!({ "format": "IATI_XML", "filter": { "grant": two.demo.grant.to_string() } }))
+            .await.unwrap();
+        let one = app.download(&narrowed.path, None).await;
+        assert_eq!(one.status, 200, "{}", one.text());
+        assert_eq!(identifiers(one.text()), ["AU-5-CAAS-API-2024"]);
+
+        // Both link exports and the header export are in the trail, in the shape every export
+        // has; by link, under the link's id, which `createExportLink` recorded too.
+        let trail = app.audit_events(&manager, json!({ "action": "EXPORT" })).await;
+        assert_eq!(trail.total_count, 3, "{:#?}", trail.events);
+        let by_link = &trail.events[2];
+        assert_eq!((by_link.entity.as_str(), by_link.role.as_str()), ("Export", "GRANTEE"));
+        assert_eq!(by_link.actor, format!("integration@{}", two.other.org));
+        assert_eq!(by_link.after["format"], "IATI_XML");
+        assert_eq!(by_link.after["path"], "/iati/activities.xml");
+        assert_eq!(by_link.after["filter"], json!({}));
+        assert_eq!(by_link.after["via"], "link");
+        assert_eq!(trail.events[1].after["via"], "header");
+        let narrowed_event = &trail.events[0];
+        assert_eq!((narrowed_event.actor.as_str(), narrowed_event.after["via"].as_str()), ("manager@tetratech", Some("link")));
+        assert_eq!(narrowed_event.after["filter"], json!({ "grant": two.demo.grant.to_string() }));
+        let made = app.audit_events(&manager, json!({ "action": "createExportLink" })).await.events;
+        assert_eq!(made.len(), 2);
+        assert!(made.iter().any(|m| m.entity_id == by_link.entity_id));
+        // The grantee reads its own export in the trail; the other grantee reads none of it.
+        assert_eq!(app.audit_events(&other, json!({ "action": "EXPORT" })).await.total_count, 2);
+        assert_eq!(app.audit_events(&app.grantee(two.demo.grantee), json!({ "action": "EXPORT" })).await.total_count, 0);
+    }
 }
 
 on_one_database! {
@@ -357,8 +427,21 @@ on_one_database! {
         assert_eq!(none.status, 401);
         let body: Value = serde_json::from_str(&none.body).unwrap();
         assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
-        let in_url = app.iati_export(&format!("access_token={}", app.analyst()), None).await;
-        assert_eq!(in_url.status, 401, "a token in the URL is never read");
+        let analyst = app.analyst();
+        for name in ["access_token", "token", "jwt"] {
+            let in_url = app.iati_export(&format!("{name}={analyst}"), None).await;
+            assert_eq!(in_url.status, 401, "a token in `{name}` was read");
+            assert!(!in_url.body.contains("iati-activity"));
+            // Beside a good header, a token in the URL is refused, naming the parameter.
+            let beside = app.iati_export(&format!("{name}={analyst}"), Some(&analyst)).await;
+            assert_eq!(beside.status, 400, "{name}: {}", beside.body);
+            let body: Value = serde_json::from_str(&beside.body).unwrap();
+            assert_eq!((error_code(&body), error_field(&body)), (Some("BAD_USER_INPUT"), Some(name)));
+            assert!(body.to_string().contains("never read from the URL"), "{body}");
+        }
+        // Nor as a link's secret: a token is no link.
+        let as_link = app.iati_export(&format!("link={analyst}"), None).await;
+        assert_eq!(as_link.status, 404, "{}", as_link.body);
         assert_eq!(app.count("audit_events").await, 0, "a refused export is not an export");
     }
 

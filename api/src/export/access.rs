@@ -8,6 +8,10 @@
 //!   the export runs as the caller who made the link, with the filter the link remembers. An
 //!   unknown link, or one made for another export, is 404; one already used or expired is 410.
 //!
+//! checks the filter (an unknown, repeated, empty or malformed parameter is 400 naming it; a
+//! parameter naming one grant, `grantId` or the IATI file's `grant`, that the caller may not
+//! see is 404 naming it, as `grant(id:)` is in GraphQL, and is no export),
+//!
 //! and records the export in the audit trail (action `EXPORT`, entity `Export`: who, which
 //! export, with which filter, by header or by link) before the first byte is sent.
 //!
@@ -31,6 +35,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::filter::ensure_named_grants_visible;
 use super::link::{MAX_SECRET_LEN, RecordExport, Via, hash_secret};
 use super::{ExportKind, Filters, error_response, request_id};
 use crate::domain::actor::{Access, Actor};
@@ -53,7 +58,8 @@ pub struct Authorized {
 pub const LINK_PARAMETER: &str = "link";
 
 /// Allows the export `kind` for this request, or answers why not: 401 without a good token
-/// (and without a link), 400 for a bad filter (naming the parameter), 404 for an unknown link or
+/// (and without a link), 400 for a bad filter (naming the parameter), 404 for a grant named by
+/// the filter that the caller may not see (naming the parameter), 404 for an unknown link or
 /// one made for another export, 410 for a link already used or expired, 503 when the database
 /// cannot be asked. On success the export is already in the audit trail.
 pub async fn authorize(
@@ -199,7 +205,8 @@ fn gone(http: &HttpRequest, state: &AppState) -> HttpResponse {
     HttpResponse::build(StatusCode::GONE).json(body)
 }
 
-/// Writes the export's audit event (and uses up the link), then allows it.
+/// Checks the grants the filter names, writes the export's audit event (and uses up the link),
+/// then allows it. A refusal here leaves a link unused and writes nothing.
 async fn record(
     http: &HttpRequest,
     state: &AppState,
@@ -208,6 +215,9 @@ async fn record(
     filters: Filters,
     via: Via,
 ) -> Result<Authorized, HttpResponse> {
+    ensure_named_grants_visible(&state.db, &actor, kind, &filters, "")
+        .await
+        .map_err(|error| error_response(http, state, &error))?;
     let by_link = matches!(via, Via::Link { .. });
     let export = RecordExport {
         kind,

@@ -2,20 +2,25 @@
 //! (`GrantFilter`, `ReportFilter`, `ActivityFilter`, `PortfolioFilter`), each checked before
 //! anything is read. An unknown, repeated, empty or malformed parameter is `BAD_USER_INPUT`
 //! naming it. A grantee's export is narrowed to its own organisation whatever its filter says:
-//! filters narrow, they never widen (`domain::scope`).
+//! filters narrow, they never widen (`domain::scope`). A parameter naming one grant (`grantId`,
+//! and the IATI file's `grant`) is also checked against what the caller may see, by the access
+//! layer: a grant it may not see is `NOT_FOUND`, as `grant(id:)` is in GraphQL.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use entity::enums::{ActivityKind, GrantStatus, ReportKind, ReportStatus};
-use sea_orm::Iterable;
+use entity::grant;
+use sea_orm::{ConnectionTrait, Iterable};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ExportKind;
+use crate::domain::actor::Actor;
 use crate::domain::content::ActivityFilter;
 use crate::domain::portfolio::GrantFilter;
 use crate::domain::report::ReportFilter;
+use crate::domain::scope;
 use crate::domain::summary::PortfolioFilter;
 use crate::domain::values::parse_date;
 use crate::error::{Error, Problems, Result};
@@ -24,6 +29,8 @@ use crate::error::{Error, Problems, Result};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Value {
     Id,
+    /// The id of one grant, which the caller must be able to see (`NOT_FOUND` otherwise).
+    Grant,
     Day,
     GrantStatus,
     ReportStatus,
@@ -32,7 +39,7 @@ enum Value {
 }
 
 const ACTIVITY_PARAMETERS: &[(&str, Value)] = &[
-    ("grantId", Value::Id),
+    ("grantId", Value::Grant),
     ("granteeId", Value::Id),
     ("objectiveId", Value::Id),
     ("reportId", Value::Id),
@@ -63,7 +70,7 @@ fn parameters(kind: ExportKind) -> (Parameters, Range) {
         ),
         ExportKind::ReportsCsv => (
             &[
-                ("grantId", Value::Id),
+                ("grantId", Value::Grant),
                 ("granteeId", Value::Id),
                 ("status", Value::ReportStatus),
                 ("kind", Value::ReportKind),
@@ -89,7 +96,7 @@ fn parameters(kind: ExportKind) -> (Parameters, Range) {
             &[
                 ("scheme", Value::Id),
                 ("grantee", Value::Id),
-                ("grant", Value::Id),
+                ("grant", Value::Grant),
                 ("from", Value::Day),
                 ("to", Value::Day),
             ],
@@ -101,6 +108,40 @@ fn parameters(kind: ExportKind) -> (Parameters, Range) {
 /// The names of the parameters an export takes, for messages and documentation.
 pub fn parameter_names(kind: ExportKind) -> Vec<&'static str> {
     parameters(kind).0.iter().map(|(name, _)| *name).collect()
+}
+
+/// The grants an export's checked filter names by id (`grantId`, `grant`), with the parameter
+/// naming each: each must be one the caller may see.
+fn named_grants(kind: ExportKind, filters: &Filters) -> Vec<(&'static str, Uuid)> {
+    parameters(kind)
+        .0
+        .iter()
+        .filter(|(_, value)| *value == Value::Grant)
+        .filter_map(|(name, _)| filters.id(name).map(|id| (*name, id)))
+        .collect()
+}
+
+/// `NOT_FOUND` naming the parameter (`{prefix}{name}`) for a grant the filter names that `actor`
+/// may not see, as `grant(id:)` answers in GraphQL: checked when a link is made and again when
+/// any export runs, before it is recorded.
+pub async fn ensure_named_grants_visible<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    kind: ExportKind,
+    filters: &Filters,
+    prefix: &str,
+) -> Result<()> {
+    for (name, id) in named_grants(kind, filters) {
+        let found =
+            scope::find_visible::<grant::Entity, _>(db, actor, grant::Column::Id, id).await?;
+        if found.is_none() {
+            return Err(Error::NotFoundAt {
+                field: format!("{prefix}{name}"),
+                message: format!("no grant has the id {id}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn one_of<T: Iterable + Copy>(text: &str, name: impl Fn(T) -> &'static str) -> Option<T> {
@@ -115,7 +156,7 @@ fn spellings<T: Iterable + Copy>(name: impl Fn(T) -> &'static str) -> String {
 fn check_value(field: &str, value: Value, text: &str) -> Result<()> {
     let bad = |what: String| Err(Error::bad_input(field, what));
     match value {
-        Value::Id => match Uuid::parse_str(text) {
+        Value::Id | Value::Grant => match Uuid::parse_str(text) {
             Ok(_) => Ok(()),
             Err(_) => bad(format!("{text:?} is not a UUID")),
         },

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::filter::ensure_named_grants_visible;
 use super::{ExportKind, Filters};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_export;
@@ -129,6 +130,7 @@ impl Write for CreateExportLink {
 
     async fn apply(new: &NewExportLink, tx: &Tx<'_>) -> Result<MadeLink> {
         let actor = tx.actor();
+        ensure_named_grants_visible(tx.db(), actor, new.kind, &new.filters, "filter.").await?;
         let secret = new_secret();
         let now = Utc::now();
         let expires_at =

@@ -1,5 +1,6 @@
-//! Data out as files: `GET /export/{grants|reports|activities|participation|outcomes}.csv` and
-//! `GET /export/portfolio.xlsx`, scoped like every GraphQL list (a grantee's file holds only its
+//! Data out as files: `GET /export/{grants|reports|activities|participation|outcomes}.csv`,
+//! `GET /export/portfolio.xlsx` (and, through the same access layer, the IATI file served by
+//! `crate::iati` at `/iati/activities.xml`), scoped like every GraphQL list (a grantee's file holds only its
 //! own organisation's rows) and filtered by query parameters named like the GraphQL filters'
 //! fields. Every export needs the caller's token in the `Authorization` header, or a single-use
 //! link made with `createExportLink` (`access`), and is recorded in the audit trail.
@@ -84,7 +85,10 @@ impl ExportKind {
 
     /// The file name a browser saves it as.
     pub fn file_name(self) -> &'static str {
-        self.path().rsplit('/').next().unwrap_or("export")
+        match self {
+            Self::IatiXml => "iati-activities.xml",
+            other => other.path().rsplit('/').next().unwrap_or("export"),
+        }
     }
 }
 

@@ -30,8 +30,8 @@ pub enum ExportFormat {
     /// `/export/portfolio.xlsx`: every list above, a sheet each; filtered by `schemeId`,
     /// `granteeId`, `grantStatus`, `from`, `to`, `activityKind` (as `PortfolioFilter`).
     PortfolioXlsx,
-    /// `/iati/activities.xml`: the IATI 2.03 activity file; filtered by `scheme`, `grantee`,
-    /// `grant`, `from`, `to`.
+    /// `/iati/activities.xml`: the IATI 2.03 activity file, one `iati-activity` per grant;
+    /// filtered by `scheme`, `grantee`, `grant`, `from`, `to` (ids and `YYYY-MM-DD` days).
     IatiXml,
 }
 
@@ -70,7 +70,9 @@ pub struct CreateExportLinkInput {
     pub format: ExportFormat,
     /// The export's filter: a JSON object whose keys are its query parameters and whose values
     /// are strings, e.g. `{"status": "ACTIVE", "activeFrom": "2024-07-01"}`. Omit it for no
-    /// filter. An unknown or malformed parameter is `BAD_USER_INPUT` on `filter.<name>`.
+    /// filter. An unknown or malformed parameter is `BAD_USER_INPUT` on `filter.<name>`; a
+    /// grant named by id (`grantId`, or the IATI file's `grant`) that the caller may not see
+    /// is `NOT_FOUND` on `filter.<name>`.
     pub filter: Option<Json<serde_json::Value>>,
 }
 

@@ -83,15 +83,6 @@ impl Page {
     }
 }
 
-/// Whether the grant the filter names is one the actor may see.
-pub async fn grant_visible(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<bool> {
-    Ok(
-        scope::find_visible::<grant::Entity, _>(db, actor, grant::Column::Id, id)
-            .await?
-            .is_some(),
-    )
-}
-
 /// Up to `limit` grants after `after` (by id), with what their activities need.
 pub async fn page(
     db: &DatabaseConnection,
