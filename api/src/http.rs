@@ -16,6 +16,7 @@ use tracing_actix_web::RequestId;
 use crate::auth::{Authenticator, Refusal};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_read_metrics;
+use crate::domain::write::Writer;
 use crate::error::{Error, code};
 use crate::graphql::AppSchema;
 use crate::graphql::batch::Batches;
@@ -29,6 +30,8 @@ use crate::shutdown::{self, Drain};
 pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
+    /// The write frame, for what HTTP routes record outside GraphQL (exports' audit events).
+    pub writer: Writer,
     pub authenticator: Authenticator,
     pub metrics: Arc<Metrics>,
     pub drain: Drain,
@@ -44,13 +47,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(crate::graphiql::assets())
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
-    .route("/metrics", web::get().to(metrics));
+    .route("/metrics", web::get().to(metrics))
+    .configure(crate::export::routes)
+    .configure(crate::iati::routes);
 }
 
 /// The body of an answer refused before GraphQL ran, shaped like a GraphQL response: the
 /// error's `extensions.code`, the request id every error carries (`requestId`), and for a
 /// refused token the reason (`reason`).
-fn error_body(err: &Error, request_id: &RequestId, reason: Option<&str>) -> serde_json::Value {
+pub(crate) fn error_body(
+    err: &Error,
+    request_id: &RequestId,
+    reason: Option<&str>,
+) -> serde_json::Value {
     let mut server = err
         .extend()
         .into_server_error(async_graphql::Pos::default());
@@ -71,7 +80,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// The actor a request stands for, or the answer that refuses it: 401 for a token that is not
 /// good enough (saying why, in `WWW-Authenticate` and `extensions.reason`), 503 when the
 /// database could not be asked about the token's organisation.
-async fn authenticate(
+pub(crate) async fn authenticate(
     http: &HttpRequest,
     state: &AppState,
     request_id: &RequestId,
@@ -444,8 +453,10 @@ async fn execute(
         loader.enable_all_cache(false);
     }
     let operation = OperationSlot::default();
+    // The request data resolvers read (the gate reads only the caller and the slot).
+    let origin = crate::export::RequestOrigin::of(http);
     let request = request.data(actor.clone()).data(operation.clone());
-    let run = move |request: async_graphql::Request| request.data(actor).data(loader);
+    let run = move |request: async_graphql::Request| request.data(actor).data(loader).data(origin);
     let started = std::time::Instant::now();
     let mut response = shutdown::scope(
         state.drain.clone(),
@@ -604,7 +615,7 @@ pub struct AccessNote {
     pub operation: Option<String>,
 }
 
-fn note_access(http: &HttpRequest, update: impl FnOnce(&mut AccessNote)) {
+pub(crate) fn note_access(http: &HttpRequest, update: impl FnOnce(&mut AccessNote)) {
     let mut extensions = http.extensions_mut();
     match extensions.get_mut::<AccessNote>() {
         Some(note) => update(note),

@@ -114,7 +114,7 @@ impl Application {
         let state = web::Data::new(AppState {
             schema: graphql::schema(
                 db.clone(),
-                writer,
+                writer.clone(),
                 Arc::new(RateLimiter::new(
                     settings.rate_limit.burst,
                     settings.rate_limit.per_second,
@@ -123,6 +123,7 @@ impl Application {
                 settings.graphql_field_tracing,
             ),
             db: db.clone(),
+            writer,
             authenticator,
             metrics: metrics.clone(),
             persisted: Arc::new(PersistedQueries::new()),

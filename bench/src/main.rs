@@ -101,6 +101,8 @@ async fn load(app: &TestApp, grants: usize) {
         phone: Set(None),
         website: Set(None),
         country: Set(None),
+        identifier: Set(None),
+        iati_type: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -161,6 +163,12 @@ async fn load(app: &TestApp, grants: usize) {
                 created_at: Set(now),
                 updated_at: Set(now),
                 version: Set(1),
+                iati_identifier: Set(None),
+                description: Set(None),
+                recipient_country: Set(None),
+                reporting_org_id: Set(None),
+                sectors: Set(None),
+                policy_markers: Set(None),
             });
             rs.push(report::ActiveModel {
                 id: Set(report_id),

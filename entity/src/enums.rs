@@ -87,3 +87,25 @@ text_enum!(Role {
     Grantee = "GRANTEE",
     Analyst = "ANALYST",
 });
+
+text_enum!(
+    /// The IATI 2.03 `OrganisationType` codelist, stored as its code.
+    IatiOrganisationType {
+        Government = "10",
+        LocalGovernment = "11",
+        OtherPublicSector = "15",
+        InternationalNgo = "21",
+        NationalNgo = "22",
+        RegionalNgo = "23",
+        PartnerCountryBasedNgo = "24",
+        PublicPrivatePartnership = "30",
+        Multilateral = "40",
+        Foundation = "60",
+        PrivateSector = "70",
+        PrivateSectorInProviderCountry = "71",
+        PrivateSectorInAidRecipientCountry = "72",
+        PrivateSectorInThirdCountry = "73",
+        AcademicTrainingAndResearch = "80",
+        Other = "90",
+    }
+);

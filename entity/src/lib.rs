@@ -8,6 +8,7 @@ pub mod audit_event;
 pub mod case_study;
 pub mod correction;
 pub mod enums;
+pub mod export_link;
 pub mod funding_period;
 pub mod grant;
 pub mod idempotency_key;

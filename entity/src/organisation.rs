@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::enums::OrganisationKind;
+use crate::enums::{IatiOrganisationType, OrganisationKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "organisations")]
@@ -16,6 +16,10 @@ pub struct Model {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub country: Option<String>,
+    /// IATI organisation identifier, e.g. `AU-5`; unique where given.
+    pub identifier: Option<String>,
+    /// IATI `OrganisationType` code.
+    pub iati_type: Option<IatiOrganisationType>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -12,6 +12,8 @@ mod m20261129_000003_create_indicator_result_activities;
 mod m20261129_000004_create_joint_memberships;
 mod m20261129_000005_index_read_paths;
 mod m20261129_000006_maintain_activity_totals;
+mod m20261130_000007_add_iati_details;
+mod m20261130_000008_create_export_links;
 mod m20261130_000009_index_children_by_grant;
 
 pub struct Migrator;
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_create_joint_memberships::Migration),
             Box::new(m20261129_000005_index_read_paths::Migration),
             Box::new(m20261129_000006_maintain_activity_totals::Migration),
+            Box::new(m20261130_000007_add_iati_details::Migration),
+            Box::new(m20261130_000008_create_export_links::Migration),
             Box::new(m20261130_000009_index_children_by_grant::Migration),
         ]
     }

@@ -23,7 +23,9 @@ use api::settings::{
 use api::startup::Application;
 
 pub mod clients;
+pub mod exports;
 pub mod fixtures;
+pub mod iati;
 pub mod mutations;
 pub mod postgres;
 pub mod proxy;

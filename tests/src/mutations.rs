@@ -250,6 +250,20 @@ impl Returned for CaseStudy {
     const FIELDS: &'static str = "id version title narrative activity { id }";
 }
 
+/// A single-use export link.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportLink {
+    pub url: String,
+    pub path: String,
+    pub format: String,
+    pub expires_at: String,
+}
+
+impl Returned for ExportLink {
+    const FIELDS: &'static str = "url path format expiresAt";
+}
+
 /// A list of objects a mutation returns asks for the fields of each.
 impl<T: Returned> Returned for Vec<T> {
     const FIELDS: &'static str = T::FIELDS;
@@ -290,6 +304,20 @@ impl TestApp {
         self.mutate(
             "createOrganisation",
             "CreateOrganisationInput",
+            token,
+            input,
+        )
+        .await
+    }
+
+    pub async fn update_organisation(
+        &self,
+        token: &str,
+        input: Value,
+    ) -> Result<Organisation, GqlError> {
+        self.mutate(
+            "updateOrganisation",
+            "UpdateOrganisationInput",
             token,
             input,
         )
@@ -491,6 +519,15 @@ impl TestApp {
 
     pub async fn add_correction(&self, token: &str, input: Value) -> Result<Correction, GqlError> {
         self.mutate("addCorrection", "AddCorrectionInput", token, input)
+            .await
+    }
+
+    pub async fn create_export_link(
+        &self,
+        token: &str,
+        input: Value,
+    ) -> Result<ExportLink, GqlError> {
+        self.mutate("createExportLink", "CreateExportLinkInput", token, input)
             .await
     }
 }

@@ -27,6 +27,15 @@ pub fn ensure_can_read_metrics(actor: &Actor) -> Result<()> {
     }
 }
 
+/// Exporting (CSV, Excel, IATI) and making export links: every role. An export is a read,
+/// scoped like every read (a grantee's file holds only its own organisation's data); it is
+/// recorded in the audit trail, which is why it passes through the write frame at all.
+pub fn ensure_can_export(actor: &Actor) -> Result<()> {
+    match actor.access {
+        Access::SchemeManager | Access::Analyst | Access::Grantee(_) => Ok(()),
+    }
+}
+
 fn read_only() -> Error {
     Error::forbidden("analysts have read-only access")
 }

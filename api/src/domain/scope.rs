@@ -184,6 +184,13 @@ pub fn whole_joint_groups(group_ids: Vec<Uuid>) -> Select<joint_membership::Enti
     joint_membership::Entity::find().filter(joint_membership::Column::GroupId.is_in(group_ids))
 }
 
+/// An export link by the SHA-256 of its secret. Whoever holds the secret may use the link once,
+/// as the caller who made it; the export it runs is scoped to that caller like any other read.
+pub fn export_link_by_hash(token_hash: &str) -> Select<entity::export_link::Entity> {
+    entity::export_link::Entity::find()
+        .filter(entity::export_link::Column::TokenHash.eq(token_hash.to_owned()))
+}
+
 /// Grants by id whoever may see them, to name the owner of an audit event about an activity in
 /// a joint group with the caller's; never returned to a caller.
 pub fn grants_for_audit(ids: Vec<Uuid>) -> Select<grant::Entity> {

@@ -41,13 +41,15 @@ impl AuditEvent {
         self.0.actor_org_id
     }
     /// The mutation, e.g. "submitReport" (or "recordHistoricSubmission", a submission date
-    /// the service set itself).
+    /// the service set itself, or "EXPORT", a file downloaded from `/export/…` or
+    /// `/iati/activities.xml`, with its format, filter and `via` in `after`).
     async fn action(&self) -> &str {
         &self.0.action
     }
     /// The changed object's type, e.g. "Report": one of Organisation, Scheme, Grant,
     /// FundingPeriod, Objective, Indicator, Report, Activity, Outcome, IndicatorResult,
-    /// Lesson, CaseStudy, Correction.
+    /// Lesson, CaseStudy, Correction; or Export (a download) and ExportLink (a link made for
+    /// one).
     async fn entity(&self) -> &str {
         &self.0.entity
     }
@@ -55,7 +57,7 @@ impl AuditEvent {
     async fn entity_id(&self) -> Uuid {
         self.0.entity_id
     }
-    /// The grant the changed object belongs to; null for organisations and schemes.
+    /// The grant the changed object belongs to; null for organisations, schemes and exports.
     async fn grant_id(&self) -> Option<Uuid> {
         self.0.grant_id
     }

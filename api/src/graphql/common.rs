@@ -155,6 +155,75 @@ mirror_enum!(
     }
 );
 mirror_enum!(
+    /// An organisation's type in the IATI 2.03 `OrganisationType` codelist, which IATI files
+    /// state for the organisations they name (the code in brackets).
+    IatiOrganisationType = entity::enums::IatiOrganisationType {
+        /// 10: a national government or one of its departments, e.g. DFAT.
+        Government,
+        /// 11: a local government.
+        LocalGovernment,
+        /// 15: a public body other than a government.
+        OtherPublicSector,
+        /// 21: an international non-governmental organisation.
+        InternationalNgo,
+        /// 22: a national non-governmental organisation.
+        NationalNgo,
+        /// 23: a regional non-governmental organisation.
+        RegionalNgo,
+        /// 24: a non-governmental organisation based in the country that receives the aid.
+        PartnerCountryBasedNgo,
+        /// 30: a public-private partnership.
+        PublicPrivatePartnership,
+        /// 40: a multilateral organisation.
+        Multilateral,
+        /// 60: a foundation.
+        Foundation,
+        /// 70: a private company.
+        PrivateSector,
+        /// 71: a private company in the country that provides the aid.
+        PrivateSectorInProviderCountry,
+        /// 72: a private company in the country that receives the aid.
+        PrivateSectorInAidRecipientCountry,
+        /// 73: a private company in a third country.
+        PrivateSectorInThirdCountry,
+        /// 80: a university, training or research institution.
+        AcademicTrainingAndResearch,
+        /// 90: any other kind.
+        Other,
+    }
+);
+mirror_enum!(
+    /// A policy objective of the IATI `PolicyMarker` codelist (OECD DAC vocabulary): what a
+    /// grant's `policyMarkers` score (the code in brackets).
+    PolicyMarkerCode = crate::domain::values::iati::PolicyMarkerCode {
+        /// 1: gender equality.
+        GenderEquality,
+        /// 2: aid to environment.
+        AidToEnvironment,
+        /// 3: participatory development and good governance.
+        ParticipatoryDevelopmentGoodGovernance,
+        /// 4: trade development.
+        TradeDevelopment,
+        /// 5: the objectives of the Convention on Biological Diversity.
+        Biodiversity,
+        /// 6: climate change mitigation.
+        ClimateChangeMitigation,
+        /// 7: climate change adaptation.
+        ClimateChangeAdaptation,
+        /// 8: the objectives of the Convention to Combat Desertification (the only marker
+        /// scored up to 3).
+        Desertification,
+        /// 9: reproductive, maternal, newborn and child health (the only marker scored up to 4).
+        Rmnch,
+        /// 10: disaster risk reduction.
+        DisasterRiskReduction,
+        /// 11: inclusion and empowerment of persons with disabilities.
+        Disability,
+        /// 12: nutrition.
+        Nutrition,
+    }
+);
+mirror_enum!(
     /// Whether a grant is still running: a label the scheme manager sets with `createGrant`
     /// and `updateGrant`. It changes no rule: the reports of a CLOSED grant can still be filed
     /// and reviewed.

@@ -1,13 +1,13 @@
 //! Grants, their funding tranches, objectives and indicators.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::{funding_period, grant, indicator, objective};
 use uuid::Uuid;
 
 use super::activity::{Activity, ActivityConnection, ActivityFilterInput, ParticipationSummary};
-use super::common::{ContextExt, GqlResult, GrantStatus, Money, SortDirection};
+use super::common::{ContextExt, GqlResult, GrantStatus, Money, PolicyMarkerCode, SortDirection};
 use super::cost;
-use super::input::run;
+use super::input::{change, run};
 use super::loaders::{
     ActivitiesOfGrant, ActivityArgs, FundingPeriodsOfGrant, GrantArgs, GrantsOf,
     IndicatorsOfObjective, ObjectivesOfGrant, ParticipationOfGrant, ReportsOfGrant, SchemeById,
@@ -18,11 +18,15 @@ use super::prefetch;
 use super::report::Report;
 use super::scalars::{Date, Decimal};
 use crate::domain::content::ActivitySortField;
-use crate::domain::portfolio::grants::{AddFundingPeriod, CreateGrant, UpdateGrant};
+use crate::domain::portfolio::grants::{
+    AddFundingPeriod, CreateGrant, GrantIatiText, UpdateGrant, policy_markers_of, sectors_of,
+};
 use crate::domain::portfolio::objectives::{AddIndicator, AddObjective};
 use crate::domain::portfolio::{self, GrantFilter, GrantParent, GrantSortField, grant_sort};
 use crate::domain::values::MoneyText;
+use crate::domain::values::iati::{SectorText, derived_activity_identifier};
 use crate::error::{Error, Problems, Result};
+use crate::iati::codelists::dac_sector_name;
 
 pub struct Grant(pub grant::Model);
 
@@ -156,6 +160,144 @@ impl Grant {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// The grant's IATI activity identifier: as set with `createGrant` or `updateGrant`, else
+    /// derived as the reporting organisation's `identifier`, a hyphen and the grant's
+    /// `reference` (characters IATI does not allow in identifiers written as hyphens), e.g.
+    /// "AU-5-CAAS-API-2024". Null when neither is known.
+    async fn iati_identifier(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        if let Some(id) = &self.0.iati_identifier {
+            return Ok(Some(id.clone()));
+        }
+        let reporter = reporting_organisation_of(ctx, &self.0).await?;
+        Ok(reporter
+            .0
+            .identifier
+            .as_deref()
+            .map(|org| derived_activity_identifier(org, &self.0.reference)))
+    }
+    /// Whether `iatiIdentifier` was set by hand (true) or is derived (false).
+    async fn iati_identifier_is_set(&self) -> bool {
+        self.0.iati_identifier.is_some()
+    }
+    /// What the grant does, in a paragraph or more; null when not given.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The country the grant's aid goes to, as an upper-case ISO 3166-1 alpha-2 code, e.g.
+    /// "KH"; null when not given.
+    async fn recipient_country(&self) -> Option<&str> {
+        self.0.recipient_country.as_deref()
+    }
+    /// The organisation that reports the grant to IATI (IATI's reporting-org): the one set
+    /// with `reportingOrganisationId`, else the scheme's funder.
+    async fn reporting_organisation(&self, ctx: &Context<'_>) -> GqlResult<Organisation> {
+        reporting_organisation_of(ctx, &self.0).await
+    }
+    /// The OECD DAC sectors the grant's money goes to, with their shares adding up to 100;
+    /// empty when none is recorded.
+    async fn sectors(&self) -> GqlResult<Vec<Sector>> {
+        Ok(sectors_of(&self.0)?
+            .into_iter()
+            .map(|s| Sector {
+                name: dac_sector_name(&s.code).unwrap_or_default().to_owned(),
+                code: s.code,
+                percentage: Decimal::from_text(s.percentage.to_string()),
+            })
+            .collect())
+    }
+    /// How far the grant targets each policy objective IATI asks about (gender equality,
+    /// disability …); empty when none is recorded, and a marker absent from the list is not
+    /// known (never the same as significance 0, "not targeted").
+    async fn policy_markers(&self) -> GqlResult<Vec<PolicyMarker>> {
+        Ok(policy_markers_of(&self.0)?
+            .into_iter()
+            .map(|m| PolicyMarker {
+                marker: m.code.into(),
+                significance: i32::from(m.significance),
+            })
+            .collect())
+    }
+}
+
+/// The organisation that reports a grant to IATI: the one set, else the scheme's funder.
+async fn reporting_organisation_of(
+    ctx: &Context<'_>,
+    grant: &grant::Model,
+) -> GqlResult<Organisation> {
+    let id = match grant.reporting_org_id {
+        Some(id) => id,
+        None => {
+            ctx.loader()?
+                .load_one(SchemeById(grant.scheme_id))
+                .await?
+                .ok_or(Error::NotFound("scheme"))?
+                .funder_id
+        }
+    };
+    organisation_by_id(ctx, id).await
+}
+
+/// A share of a grant in one OECD DAC sector.
+#[derive(SimpleObject)]
+pub struct Sector {
+    /// The OECD DAC 5-digit purpose code, e.g. "15150".
+    pub code: String,
+    /// The purpose code's name in the IATI `Sector` codelist, e.g. "Democratic participation
+    /// and civil society".
+    pub name: String,
+    /// The grant's share in this sector, in percent, e.g. "100" or "33.33".
+    pub percentage: Decimal,
+}
+
+/// How far a grant targets one policy objective.
+#[derive(SimpleObject)]
+pub struct PolicyMarker {
+    /// The policy objective.
+    pub marker: PolicyMarkerCode,
+    /// IATI `PolicySignificance`: 0 not targeted, 1 significant objective, 2 principal
+    /// objective, 3 principal objective and in support of an action programme
+    /// (desertification only), 4 explicit primary objective (RMNCH only).
+    pub significance: i32,
+}
+
+/// A share of a grant in one OECD DAC sector, as sent.
+#[derive(InputObject)]
+pub struct SectorInput {
+    /// An active OECD DAC 5-digit purpose code of the IATI `Sector` codelist, e.g. "15150";
+    /// anything else is `BAD_USER_INPUT` on `sectors[i].code`.
+    pub code: String,
+    /// The share in percent, above 0 and at most 100 with at most two decimals, e.g. "100".
+    /// A grant's shares add up to exactly 100 (`BAD_USER_INPUT` on `sectors` otherwise).
+    pub percentage: Decimal,
+}
+
+/// How far a grant targets one policy objective, as sent.
+#[derive(InputObject)]
+pub struct PolicyMarkerInput {
+    /// The policy objective; each at most once per grant.
+    pub marker: PolicyMarkerCode,
+    /// IATI `PolicySignificance`, 0 to 2 for most markers, up to 3 for DESERTIFICATION and up
+    /// to 4 for RMNCH; anything else is `BAD_USER_INPUT` on `policyMarkers[i].significance`.
+    pub significance: i32,
+}
+
+fn sector_texts(items: Vec<SectorInput>) -> Vec<SectorText> {
+    items
+        .into_iter()
+        .map(|s| SectorText {
+            code: s.code,
+            percentage: s.percentage.into_text(),
+        })
+        .collect()
+}
+
+fn marker_pairs(
+    items: Vec<PolicyMarkerInput>,
+) -> Vec<(crate::domain::values::iati::PolicyMarkerCode, i32)> {
+    items
+        .into_iter()
+        .map(|m| (m.marker.into(), m.significance))
+        .collect()
 }
 
 pub struct FundingPeriod(pub funding_period::Model);
@@ -479,9 +621,29 @@ pub struct CreateGrantInput {
     pub end_date: Date,
     /// ACTIVE unless given.
     pub status: Option<GrantStatus>,
+    /// The grant's IATI activity identifier, when it is not to be derived from the reporting
+    /// organisation's identifier and `reference`: at most 200 letters, digits and `- . _ :`,
+    /// starting with the reporting organisation's identifier and a hyphen when that is known,
+    /// and unique (`BAD_USER_INPUT` on `iatiIdentifier` otherwise).
+    pub iati_identifier: Option<String>,
+    /// What the grant does, at most 50,000 characters.
+    pub description: Option<String>,
+    /// The country the aid goes to: an ISO 3166-1 alpha-2 code of the IATI `Country`
+    /// codelist, e.g. "KH" (`BAD_USER_INPUT` on `recipientCountry` otherwise).
+    pub recipient_country: Option<String>,
+    /// The organisation that reports the grant to IATI, a FUNDER or SCHEME_MANAGER
+    /// (`BAD_USER_INPUT` on `reportingOrganisationId` otherwise); the scheme's funder when
+    /// omitted.
+    pub reporting_organisation_id: Option<Uuid>,
+    /// The OECD DAC sectors of the grant, at most 20, each code once, with percentages adding
+    /// up to exactly 100.
+    pub sectors: Option<Vec<SectorInput>>,
+    /// The grant's policy markers, each marker once.
+    pub policy_markers: Option<Vec<PolicyMarkerInput>>,
 }
 
-/// Renames or closes a grant. Its money and dates stay as awarded.
+/// Changes a grant: its title and status, and what IATI needs of it. Its money and dates stay
+/// as awarded.
 #[derive(InputObject)]
 pub struct UpdateGrantInput {
     /// Id of the grant to change.
@@ -493,6 +655,21 @@ pub struct UpdateGrantInput {
     pub title: Option<String>,
     /// New status, e.g. CLOSED; unchanged when omitted or null.
     pub status: Option<GrantStatus>,
+    /// New IATI activity identifier (see `CreateGrantInput.iatiIdentifier`); null clears it,
+    /// so that it is derived again; omitted leaves it.
+    pub iati_identifier: MaybeUndefined<String>,
+    /// New description; null clears it, omitted leaves it.
+    pub description: MaybeUndefined<String>,
+    /// New recipient country; null clears it, omitted leaves it.
+    pub recipient_country: MaybeUndefined<String>,
+    /// New reporting organisation; null makes it the scheme's funder again, omitted leaves it.
+    pub reporting_organisation_id: MaybeUndefined<Uuid>,
+    /// The grant's sectors, replacing all of them (rules as on `createGrant`); null or an
+    /// empty list clears them, omitted leaves them.
+    pub sectors: MaybeUndefined<Vec<SectorInput>>,
+    /// The grant's policy markers, replacing all of them; null or an empty list clears them,
+    /// omitted leaves them.
+    pub policy_markers: MaybeUndefined<Vec<PolicyMarkerInput>>,
 }
 
 /// A tranche to add to a grant.
@@ -553,6 +730,14 @@ impl From<CreateGrantInput> for CreateGrant {
             start_date: input.start_date.into_text(),
             end_date: input.end_date.into_text(),
             status: input.status.map(Into::into),
+            iati: GrantIatiText {
+                iati_identifier: Some(input.iati_identifier),
+                description: Some(input.description),
+                recipient_country: Some(input.recipient_country),
+                reporting_org_id: input.reporting_organisation_id.map(Some),
+                sectors: Some(input.sectors.map(sector_texts)),
+                policy_markers: Some(input.policy_markers.map(marker_pairs)),
+            },
         }
     }
 }
@@ -564,6 +749,14 @@ impl From<UpdateGrantInput> for UpdateGrant {
             version: input.version,
             title: input.title,
             status: input.status.map(Into::into),
+            iati: GrantIatiText {
+                iati_identifier: change(input.iati_identifier, |v| v),
+                description: change(input.description, |v| v),
+                recipient_country: change(input.recipient_country, |v| v),
+                reporting_org_id: change(input.reporting_organisation_id, |v| v),
+                sectors: change(input.sectors, sector_texts),
+                policy_markers: change(input.policy_markers, marker_pairs),
+            },
         }
     }
 }
@@ -618,8 +811,11 @@ impl GrantMutation {
         Ok(Grant(run(ctx, CreateGrant::from(input)).await?))
     }
 
-    /// Renames or closes a grant. Scheme managers only (`FORBIDDEN` for others). Based on the
-    /// `version` last read: a stale one is `CONFLICT`. Returns the grant at its new version.
+    /// Renames or closes a grant, or changes what IATI needs of it (identifier, description,
+    /// recipient country, reporting organisation, sectors, policy markers). Scheme managers
+    /// only (`FORBIDDEN` for others). Based on the `version` last read: a stale one is
+    /// `CONFLICT`. Every part is checked before anything is written. Returns the grant at its
+    /// new version.
     async fn update_grant(
         &self,
         ctx: &Context<'_>,

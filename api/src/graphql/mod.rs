@@ -10,6 +10,7 @@ pub mod common;
 pub mod correction;
 pub mod cost;
 pub mod depth;
+pub mod export;
 pub mod grant;
 pub mod indicator_result;
 pub mod input;
@@ -54,16 +55,16 @@ pub struct QueryRoot(
     node::NodeQuery,
 );
 
-/// What a caller may change. Every mutation takes one `input` argument, runs in one
-/// transaction, returns the changed object and records an audit event (`auditEvents`).
-/// Analysts may call none (`FORBIDDEN`). Errors carry `extensions.code`: `BAD_USER_INPUT` with
-/// `extensions.field` and `extensions.problems` listing every bad field, `NOT_FOUND` for an id
-/// the caller may not see, `FORBIDDEN` for a role that may not make the change, `CONFLICT` for
-/// a stale `version`, a report in the wrong state or a reused idempotency key, and
-/// `UNAVAILABLE` (`extensions.retryable: true`) when the database could not take the write;
-/// nothing is written unless the whole mutation succeeds. Text is trimmed and kept in Unicode
-/// NFC; tabs and line breaks are kept, other control characters refused; optional text sent
-/// empty is stored as null; lengths count characters.
+/// What a caller may change. Every mutation takes one `input` argument, runs in one transaction,
+/// returns the changed object and records an audit event (`auditEvents`). Analysts may call only
+/// `createExportLink` (any other is `FORBIDDEN`). Errors carry `extensions.code`: `BAD_USER_INPUT`
+/// with `extensions.field` and `extensions.problems` listing every bad field, `NOT_FOUND` for an id
+/// the caller may not see, `FORBIDDEN` for a role that may not make the change, `CONFLICT` for a
+/// stale `version`, a report in the wrong state or a reused idempotency key, and `UNAVAILABLE`
+/// (`extensions.retryable: true`) when the database could not take the write; nothing is written
+/// unless the whole mutation succeeds. Text is trimmed and kept in Unicode NFC; tabs and line
+/// breaks are kept, other control characters refused; optional text sent empty is stored as null;
+/// lengths count characters.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
@@ -76,6 +77,7 @@ pub struct MutationRoot(
     lesson::LessonMutation,
     case_study::CaseStudyMutation,
     correction::CorrectionMutation,
+    export::ExportMutation,
 );
 
 type Engine = Schema<QueryRoot, MutationRoot, EmptySubscription>;

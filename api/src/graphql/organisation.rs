@@ -1,16 +1,18 @@
 //! Organisations, schemes and the caller itself.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::{organisation, scheme};
 use uuid::Uuid;
 
-use super::common::{ContextExt, GqlResult, OrganisationKind, Role};
+use super::common::{ContextExt, GqlResult, IatiOrganisationType, OrganisationKind, Role};
 use super::cost;
 use super::grant::{GrantConnection, GrantFilterInput, nested_grants};
-use super::input::run;
+use super::input::{change, run};
 use super::loaders::{OrganisationById, SchemeById};
 use super::node::node_id;
-use crate::domain::portfolio::organisations::{CreateOrganisation, CreateScheme};
+use crate::domain::portfolio::organisations::{
+    CreateOrganisation, CreateScheme, UpdateOrganisation,
+};
 use crate::domain::portfolio::{self, GrantFilter, GrantParent};
 
 pub struct Organisation(pub organisation::Model);
@@ -55,6 +57,21 @@ impl Organisation {
     /// Country as an upper-case ISO 3166-1 alpha-2 code, e.g. "KH"; null when not given.
     async fn country(&self) -> Option<&str> {
         self.0.country.as_deref()
+    }
+    /// The organisation's IATI organisation identifier, e.g. "AU-5" for DFAT: unique in the
+    /// register; null when not known. The IATI export names the organisation by it, and a
+    /// grant's IATI identifier is derived from its reporting organisation's.
+    async fn identifier(&self) -> Option<&str> {
+        self.0.identifier.as_deref()
+    }
+    /// The organisation's type in the IATI `OrganisationType` codelist; null when not known.
+    async fn iati_type(&self) -> Option<IatiOrganisationType> {
+        self.0.iati_type.map(Into::into)
+    }
+    /// Increases with every change to the organisation; send it back as `version` to
+    /// `updateOrganisation` so no change is lost.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// The grants this organisation receives (as grantee) that the caller may see, by
     /// reference. Empty for funders, scheme managers and partners.
@@ -260,6 +277,38 @@ pub struct CreateOrganisationInput {
     /// Upper-case ISO 3166-1 alpha-2 code, e.g. "KH"; anything else is `BAD_USER_INPUT` on
     /// `country`.
     pub country: Option<String>,
+    /// IATI organisation identifier: a registration agency's prefix and the organisation's
+    /// number there, e.g. "AU-5", at most 100 characters of letters, digits and `- . _ :`.
+    /// Unique in the register; a malformed or taken one is `BAD_USER_INPUT` on `identifier`.
+    pub identifier: Option<String>,
+    /// The organisation's type in the IATI `OrganisationType` codelist.
+    pub iati_type: Option<IatiOrganisationType>,
+}
+
+/// What IATI needs of an organisation, to set or clear.
+#[derive(InputObject)]
+pub struct UpdateOrganisationInput {
+    /// Id of the organisation to change.
+    pub id: Uuid,
+    /// The version the change is based on: `Organisation.version` as last read. A stale
+    /// version is `CONFLICT` and changes nothing.
+    pub version: i32,
+    /// New IATI organisation identifier (see `CreateOrganisationInput.identifier`); null
+    /// clears it, omitted leaves it.
+    pub identifier: MaybeUndefined<String>,
+    /// New IATI organisation type; null clears it, omitted leaves it.
+    pub iati_type: MaybeUndefined<IatiOrganisationType>,
+}
+
+impl From<UpdateOrganisationInput> for UpdateOrganisation {
+    fn from(input: UpdateOrganisationInput) -> Self {
+        Self {
+            id: input.id,
+            version: input.version,
+            identifier: change(input.identifier, |v| v),
+            iati_type: change(input.iati_type, Into::into),
+        }
+    }
 }
 
 impl From<CreateOrganisationInput> for CreateOrganisation {
@@ -273,6 +322,8 @@ impl From<CreateOrganisationInput> for CreateOrganisation {
             phone: input.phone,
             website: input.website,
             country: input.country,
+            identifier: input.identifier,
+            iati_type: input.iati_type.map(Into::into),
         }
     }
 }
@@ -320,6 +371,20 @@ impl OrganisationMutation {
     ) -> GqlResult<Organisation> {
         Ok(Organisation(
             run(ctx, CreateOrganisation::from(input)).await?,
+        ))
+    }
+
+    /// Sets or clears what IATI needs of an organisation: its IATI organisation identifier and
+    /// type. Scheme managers only (`FORBIDDEN` for others). Based on the `version` last read: a
+    /// stale one is `CONFLICT`. Returns the organisation at its new version.
+    async fn update_organisation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The organisation, the version read, and what to change.")]
+        input: UpdateOrganisationInput,
+    ) -> GqlResult<Organisation> {
+        Ok(Organisation(
+            run(ctx, UpdateOrganisation::from(input)).await?,
         ))
     }
 

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entity::enums::{
-    ActivityKind, GrantStatus, LessonKind, OrganisationKind, OutcomeKind, ReportKind, ReportStatus,
+    ActivityKind, GrantStatus, IatiOrganisationType, LessonKind, OrganisationKind, OutcomeKind,
+    ReportKind, ReportStatus,
 };
 use entity::{grant, organisation, scheme};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
@@ -28,7 +29,7 @@ use crate::domain::content::lesson::AddLesson;
 use crate::domain::content::outcome::RecordOutcome;
 use crate::domain::content::participation::ParticipantRow;
 use crate::domain::idempotency;
-use crate::domain::portfolio::grants::{AddFundingPeriod, CreateGrant};
+use crate::domain::portfolio::grants::{AddFundingPeriod, CreateGrant, GrantIatiText};
 use crate::domain::portfolio::objectives::{AddIndicator, AddObjective};
 use crate::domain::portfolio::organisations::{CreateOrganisation, CreateScheme};
 use crate::domain::report::correction::AddCorrection;
@@ -36,6 +37,7 @@ use crate::domain::report::edit::{CreateReport, PersonText};
 use crate::domain::report::workflow::{AcceptReport, RecordHistoricSubmission, SubmitReport};
 use crate::domain::scope;
 use crate::domain::values::MoneyText;
+use crate::domain::values::iati::SectorText;
 use crate::domain::write::{Tx, Writer};
 use crate::error::{Error, Result};
 
@@ -70,6 +72,10 @@ struct Org {
     phone: Option<String>,
     website: Option<String>,
     country: Option<String>,
+    /// IATI organisation identifier, where public record gives one.
+    identifier: Option<String>,
+    #[serde(rename = "iatiType")]
+    iati_type: Option<IatiOrganisationType>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +96,15 @@ struct GrantSeed {
     start_date: String,
     end_date: String,
     status: GrantStatus,
+    recipient_country: Option<String>,
+    #[serde(default)]
+    sectors: Vec<SectorSeed>,
+}
+
+#[derive(Deserialize)]
+struct SectorSeed {
+    code: String,
+    percentage: String,
 }
 
 #[derive(Deserialize)]
@@ -257,6 +272,8 @@ async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {
                     phone: o.phone.clone(),
                     website: o.website.clone(),
                     country: o.country.clone(),
+                    identifier: o.identifier.clone(),
+                    iati_type: o.iati_type,
                 };
                 tx.run(&create).await?.id
             }
@@ -295,6 +312,19 @@ async fn file_demo(tx: &Tx<'_>, demo: Arc<Demo>) -> Result<Seeded> {
             start_date: g.start_date.clone(),
             end_date: g.end_date.clone(),
             status: Some(g.status),
+            iati: GrantIatiText {
+                recipient_country: Some(g.recipient_country.clone()),
+                sectors: Some(Some(
+                    g.sectors
+                        .iter()
+                        .map(|s| SectorText {
+                            code: s.code.clone(),
+                            percentage: s.percentage.clone(),
+                        })
+                        .collect(),
+                )),
+                ..GrantIatiText::default()
+            },
         })
         .await?;
 

@@ -1,7 +1,7 @@
 //! Registering organisations and opening schemes: scheme managers only.
 
 use chrono::Utc;
-use entity::enums::OrganisationKind;
+use entity::enums::{IatiOrganisationType, OrganisationKind};
 use entity::{organisation, scheme};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter};
@@ -11,10 +11,11 @@ use super::expect_organisation;
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
 use crate::domain::scope;
+use crate::domain::values::iati::organisation_identifier;
 use crate::domain::values::{
     Currency, caps, country_code, limits, optional_text, required_text, website,
 };
-use crate::domain::write::{Owner, Tx, Write};
+use crate::domain::write::{Owner, Tx, Write, ensure_current_version};
 use crate::error::{Error, Problems, Result};
 
 /// Whether `id` names a grantee organisation: what a grantee token must name to be accepted.
@@ -40,6 +41,9 @@ pub struct CreateOrganisation {
     pub website: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
+    /// IATI organisation identifier, e.g. `AU-5`.
+    pub identifier: Option<String>,
+    pub iati_type: Option<IatiOrganisationType>,
 }
 
 /// A checked organisation.
@@ -53,6 +57,8 @@ pub struct NewOrganisation {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub country: Option<String>,
+    pub identifier: Option<String>,
+    pub iati_type: Option<IatiOrganisationType>,
 }
 
 impl Write for CreateOrganisation {
@@ -77,6 +83,10 @@ impl Write for CreateOrganisation {
         let phone = p.take(optional_text("phone", self.phone.as_deref(), limits::SHORT));
         let website = p.take(website("website", self.website.as_deref()));
         let country = p.take(country_code("country", self.country.as_deref()));
+        let identifier = p.take(organisation_identifier(
+            "identifier",
+            self.identifier.as_deref(),
+        ));
         p.into_result()?;
         Ok(NewOrganisation {
             name: Problems::checked(name)?,
@@ -87,6 +97,8 @@ impl Write for CreateOrganisation {
             phone: Problems::checked(phone)?,
             website: Problems::checked(website)?,
             country: Problems::checked(country)?,
+            identifier: Problems::checked(identifier)?,
+            iati_type: self.iati_type,
         })
     }
 
@@ -117,10 +129,15 @@ impl Write for CreateOrganisation {
             phone: Set(new.phone.clone()),
             website: Set(new.website.clone()),
             country: Set(new.country.clone()),
+            identifier: Set(new.identifier.clone()),
+            iati_type: Set(new.iati_type),
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
         };
+        if let Some(identifier) = &new.identifier {
+            ensure_identifier_free(tx, identifier, None).await?;
+        }
         // A grantee's own record is part of what it may read in the audit trail.
         let owner = Owner {
             org_id: (new.kind == OrganisationKind::Grantee).then_some(id),
@@ -228,5 +245,80 @@ impl Write for CreateScheme {
             )
             .await?;
         Ok(model)
+    }
+}
+
+/// An IATI organisation identifier belongs to one organisation.
+async fn ensure_identifier_free(tx: &Tx<'_>, identifier: &str, except: Option<Uuid>) -> Result<()> {
+    let mut select = scope::organisations(tx.actor())
+        .filter(organisation::Column::Identifier.eq(identifier.to_owned()));
+    if let Some(id) = except {
+        select = select.filter(organisation::Column::Id.ne(id));
+    }
+    if select.count(tx.db()).await? > 0 {
+        return Err(Error::bad_input(
+            "identifier",
+            format!("{identifier} is already another organisation's IATI identifier"),
+        ));
+    }
+    Ok(())
+}
+
+/// `updateOrganisation`: what IATI needs of an organisation, its identifier and type, set or
+/// cleared (`Some(None)`) or left (`None`). Scheme managers only.
+#[derive(Clone, Debug)]
+pub struct UpdateOrganisation {
+    pub id: Uuid,
+    pub version: i32,
+    pub identifier: Option<Option<String>>,
+    pub iati_type: Option<Option<IatiOrganisationType>>,
+}
+
+impl Write for UpdateOrganisation {
+    const ACTION: &'static str = "updateOrganisation";
+    type Checked = UpdateOrganisation;
+    type Output = organisation::Model;
+
+    fn check(&self) -> Result<UpdateOrganisation> {
+        let identifier = match &self.identifier {
+            Some(Some(text)) => Some(organisation_identifier("identifier", Some(text.as_str()))?),
+            other => other.clone(),
+        };
+        Ok(UpdateOrganisation {
+            identifier,
+            ..self.clone()
+        })
+    }
+
+    fn authorize(actor: &Actor) -> Result<()> {
+        ensure_can_manage_portfolio(actor)
+    }
+
+    async fn apply(changes: &UpdateOrganisation, tx: &Tx<'_>) -> Result<organisation::Model> {
+        let before = scope::organisations(tx.actor())
+            .filter(organisation::Column::Id.eq(changes.id))
+            .one(tx.db())
+            .await?
+            .ok_or_else(|| super::not_found_at("id", "organisation", changes.id))?;
+        ensure_current_version("organisation", before.version, changes.version)?;
+        if let Some(Some(identifier)) = &changes.identifier {
+            ensure_identifier_free(tx, identifier, Some(before.id)).await?;
+        }
+        tx.bump_version::<organisation::Entity>(before.id, changes.version)
+            .await?;
+        let mut model: organisation::ActiveModel = before.clone().into();
+        model.version = sea_orm::ActiveValue::NotSet;
+        if let Some(identifier) = &changes.identifier {
+            model.identifier = Set(identifier.clone());
+        }
+        if let Some(iati_type) = changes.iati_type {
+            model.iati_type = Set(iati_type);
+        }
+        model.updated_at = Set(Utc::now());
+        let owner = Owner {
+            org_id: (before.kind == OrganisationKind::Grantee).then_some(before.id),
+            grant_id: None,
+        };
+        tx.update(Self::ACTION, owner, &before, model).await
     }
 }

@@ -32,7 +32,7 @@ pub struct ReportFilter {
 }
 
 impl ReportFilter {
-    fn condition(&self, actor: &Actor) -> Condition {
+    pub fn condition(&self, actor: &Actor) -> Condition {
         let mut c = Condition::all();
         if let Some(id) = self.grant_id {
             c = c.add(report::Column::GrantId.eq(id));

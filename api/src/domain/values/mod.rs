@@ -2,6 +2,7 @@
 //! field it checks, so its error tells the client exactly what to fix.
 
 mod dates;
+pub mod iati;
 mod money;
 mod participation;
 mod text;

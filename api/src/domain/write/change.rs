@@ -31,6 +31,7 @@ macro_rules! versioned {
 }
 
 versioned!(
+    organisation => "organisation",
     grant => "grant",
     report => "report",
     activity => "activity",
