@@ -569,11 +569,9 @@ impl GrantQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Id (UUID) of the grant, as `Grant.id` gives it.")] id: Uuid,
     ) -> GqlResult<Option<Grant>> {
-        let grant = portfolio::grant(ctx.db()?, ctx.actor()?, id).await?;
-        if let Some(grant) = &grant {
-            prefetch::under_grants(ctx, &ctx.look_ahead(), &[grant]).await?;
-        }
-        Ok(grant.map(Grant))
+        Ok(prefetch::grant(ctx, &ctx.look_ahead(), id)
+            .await?
+            .map(Grant))
     }
 }
 

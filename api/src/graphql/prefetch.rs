@@ -17,8 +17,8 @@ use entity::{
     activity, case_study, funding_period, grant, indicator, indicator_result, lesson, objective,
     organisation, outcome, participation, report, scheme,
 };
-use sea_orm::QueryFilter;
 use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::common::ContextExt;
@@ -28,6 +28,7 @@ use super::loaders::{
     OrganisationById, OutcomesOfActivity, ParticipationOfActivity, ReportsOfGrant, SchemeById,
 };
 use crate::domain::bundle::{Bundle, among, among_query};
+use crate::domain::portfolio;
 use crate::domain::scope::{self, scoped};
 use crate::error::Error;
 
@@ -121,6 +122,14 @@ fn distinct(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
     ids.into_iter().filter(|id| seen.insert(*id)).collect()
 }
 
+/// Which grants to read ahead under.
+enum Under<'a> {
+    /// Grants already read (a page of them).
+    Loaded(&'a [&'a grant::Model]),
+    /// One grant by id, read in the same statement as what is under it.
+    Id(Uuid),
+}
+
 /// Reads ahead under a list of grants, given the selection of one `Grant` (for a connection,
 /// `edges.node`).
 pub async fn under_grants(
@@ -128,32 +137,86 @@ pub async fn under_grants(
     selection: &Lookahead<'_>,
     grants: &[&grant::Model],
 ) -> Result<(), Error> {
-    let plan = GrantPlan::of(selection);
-    if grants.is_empty() || !plan.any() {
+    if grants.is_empty() {
         return Ok(());
+    }
+    read_ahead(ctx, selection, Under::Loaded(grants)).await?;
+    Ok(())
+}
+
+/// One grant the caller may see, or `None`, read in one statement with everything the selection
+/// names under it.
+pub async fn grant(
+    ctx: &Context<'_>,
+    selection: &Lookahead<'_>,
+    id: Uuid,
+) -> Result<Option<grant::Model>, Error> {
+    if !GrantPlan::of(selection).any() {
+        return portfolio::grant(ctx.db()?, ctx.actor()?, id).await;
+    }
+    read_ahead(ctx, selection, Under::Id(id)).await
+}
+
+/// Reads what `selection` names under the grants, and the grant itself when it is asked for by
+/// id (returned; `None` when the caller may not see it, and then nothing is handed on).
+async fn read_ahead(
+    ctx: &Context<'_>,
+    selection: &Lookahead<'_>,
+    under: Under<'_>,
+) -> Result<Option<grant::Model>, Error> {
+    let plan = GrantPlan::of(selection);
+    if !plan.any() {
+        return Ok(None);
     }
     let actor = ctx.actor()?;
     let loader = ctx.loader()?;
     let backend = ctx.db()?.get_database_backend();
-    let grant_ids: Vec<Uuid> = grants.iter().map(|g| g.id).collect();
+    let grant_ids: Vec<Uuid> = match &under {
+        Under::Loaded(grants) => grants.iter().map(|g| g.id).collect(),
+        Under::Id(id) => vec![*id],
+    };
+    // The grants' grantees or schemes: by their ids when the grants are read, else by a
+    // subquery on the grant asked for.
+    let of_grants =
+        |column: grant::Column, known: fn(&grant::Model) -> Uuid, target: Expr| match &under {
+            Under::Loaded(grants) => {
+                among(backend, target, &distinct(grants.iter().map(|g| known(g))))
+            }
+            Under::Id(id) => among_query(
+                backend,
+                target,
+                Query::select()
+                    .column(column)
+                    .from(grant::Entity)
+                    .and_where(grant::Column::Id.eq(*id))
+                    .to_owned(),
+            ),
+        };
     let mut bundle = Bundle::default();
 
+    let itself = match &under {
+        Under::Id(id) => Some(bundle.add(
+            scoped::<grant::Entity>(actor).filter(grant::Column::Id.eq(*id)),
+            &[grant::Column::Id],
+        )),
+        Under::Loaded(_) => None,
+    };
     let organisations = plan.grantee.then(|| {
         bundle.add(
-            scope::organisations(actor).filter(among(
-                backend,
+            scope::organisations(actor).filter(of_grants(
+                grant::Column::GranteeId,
+                |g| g.grantee_id,
                 Expr::col((organisation::Entity, organisation::Column::Id)),
-                &distinct(grants.iter().map(|g| g.grantee_id)),
             )),
             &[organisation::Column::Id],
         )
     });
     let schemes = plan.scheme.then(|| {
         bundle.add(
-            scope::schemes(actor).filter(among(
-                backend,
+            scope::schemes(actor).filter(of_grants(
+                grant::Column::SchemeId,
+                |g| g.scheme_id,
                 Expr::col((scheme::Entity, scheme::Column::Id)),
-                &distinct(grants.iter().map(|g| g.scheme_id)),
             )),
             &[scheme::Column::Id],
         )
@@ -283,6 +346,15 @@ pub async fn under_grants(
 
     let mut read = bundle.run(ctx.db()?).await?;
 
+    let found = match itself {
+        Some(part) => match read.take(part)?.into_iter().next() {
+            Some(grant) => Some(grant),
+            // Not one the caller may see: nothing under it was read either (each part is
+            // scoped), and nothing is handed on.
+            None => return Ok(None),
+        },
+        None => None,
+    };
     if let Some(part) = organisations {
         let rows = read.take(part)?;
         feed(
@@ -401,7 +473,7 @@ pub async fn under_grants(
         )
         .await;
     }
-    Ok(())
+    Ok(found)
 }
 
 /// Reads ahead under a page of activities, given the selection of one `Activity`: their grants
