@@ -118,7 +118,7 @@ impl AppSchema {
         let document = request.parsed_query().ok().cloned();
         let mut run = Request::new(request.query.clone()).variables(request.variables.clone());
         run.operation_name.clone_from(&request.operation_name);
-        run.introspection_mode = request.introspection_mode.clone();
+        run.introspection_mode = request.introspection_mode;
         let checked = self.gate.execute(request).await;
         if !checked.errors.is_empty() || slot.name().is_none() {
             return checked;
