@@ -15,8 +15,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -300,15 +300,13 @@ impl Source {
         after: Option<Uuid>,
     ) -> Result<(Vec<Row>, Option<Uuid>, usize)> {
         let actor = &self.actor;
-        let mut select = scoped::<grant::Entity>(actor).filter(self.condition.clone());
-        if let Some(after) = after {
-            select = select.filter(grant::Column::Id.gt(after));
-        }
-        let grants = select
-            .order_by_asc(grant::Column::Id)
-            .limit(PAGE_ROWS)
-            .all(db)
-            .await?;
+        let grants = page_after(
+            db,
+            scoped::<grant::Entity>(actor).filter(self.condition.clone()),
+            grant::Column::Id,
+            after,
+        )
+        .await?;
         let schemes = scheme_names(db, actor, grants.iter().map(|g| g.scheme_id)).await?;
         let orgs = organisation_names(db, actor, grants.iter().map(|g| g.grantee_id)).await?;
         let rows = grants
@@ -342,15 +340,13 @@ impl Source {
         after: Option<Uuid>,
     ) -> Result<(Vec<Row>, Option<Uuid>, usize)> {
         let actor = &self.actor;
-        let mut select = scoped::<report::Entity>(actor).filter(self.condition.clone());
-        if let Some(after) = after {
-            select = select.filter(report::Column::Id.gt(after));
-        }
-        let reports = select
-            .order_by_asc(report::Column::Id)
-            .limit(PAGE_ROWS)
-            .all(db)
-            .await?;
+        let reports = page_after(
+            db,
+            scoped::<report::Entity>(actor).filter(self.condition.clone()),
+            report::Column::Id,
+            after,
+        )
+        .await?;
         let grants = grants_by_id(db, actor, reports.iter().map(|r| r.grant_id)).await?;
         let orgs = organisation_names(db, actor, grants.values().map(|g| g.grantee_id)).await?;
         let rows = reports
@@ -385,15 +381,13 @@ impl Source {
         after: Option<Uuid>,
     ) -> Result<(Vec<Row>, Option<Uuid>, usize)> {
         let actor = &self.actor;
-        let mut select = scoped::<activity::Entity>(actor).filter(self.condition.clone());
-        if let Some(after) = after {
-            select = select.filter(activity::Column::Id.gt(after));
-        }
-        let activities = select
-            .order_by_asc(activity::Column::Id)
-            .limit(PAGE_ROWS)
-            .all(db)
-            .await?;
+        let activities = page_after(
+            db,
+            scoped::<activity::Entity>(actor).filter(self.condition.clone()),
+            activity::Column::Id,
+            after,
+        )
+        .await?;
         let ids: Vec<Uuid> = activities.iter().map(|a| a.id).collect();
         let grants = grants_by_id(db, actor, activities.iter().map(|a| a.grant_id)).await?;
         let orgs = organisation_names(db, actor, grants.values().map(|g| g.grantee_id)).await?;
@@ -502,16 +496,14 @@ impl Source {
             .select_only()
             .column(activity::Column::Id)
             .into_query();
-        let mut select = scoped::<outcome::Entity>(actor)
-            .filter(outcome::Column::ActivityId.in_subquery(of_activities));
-        if let Some(after) = after {
-            select = select.filter(outcome::Column::Id.gt(after));
-        }
-        let outcomes = select
-            .order_by_asc(outcome::Column::Id)
-            .limit(PAGE_ROWS)
-            .all(db)
-            .await?;
+        let outcomes = page_after(
+            db,
+            scoped::<outcome::Entity>(actor)
+                .filter(outcome::Column::ActivityId.in_subquery(of_activities)),
+            outcome::Column::Id,
+            after,
+        )
+        .await?;
         let activities: HashMap<Uuid, activity::Model> = scoped::<activity::Entity>(actor)
             .filter(
                 activity::Column::Id
@@ -664,4 +656,19 @@ impl Joint {
             Cell::Bool(!self.excluded.contains(&activity)),
         ]
     }
+}
+
+/// One page of `select`'s rows, in id order, after the id `after`: each list is read this way
+/// (keyset paging), so an export never holds more than a page.
+async fn page_after<E: EntityTrait>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    id: E::Column,
+    after: Option<Uuid>,
+) -> Result<Vec<E::Model>> {
+    let select = match after {
+        Some(after) => select.filter(id.gt(after)),
+        None => select,
+    };
+    Ok(select.order_by_asc(id).limit(PAGE_ROWS).all(db).await?)
 }

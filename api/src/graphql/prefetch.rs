@@ -18,7 +18,7 @@ use entity::{
     organisation, outcome, participation, report, scheme,
 };
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DbBackend, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::common::ContextExt;
@@ -27,9 +27,10 @@ use super::loaders::{
     IndicatorResultsOfReport, IndicatorsOfObjective, LessonsOfReport, Loaders, ObjectivesOfGrant,
     OrganisationById, OutcomesOfActivity, ParticipationOfActivity, ReportsOfGrant, SchemeById,
 };
+use crate::domain::actor::Actor;
 use crate::domain::bundle::{Bundle, among, among_query};
 use crate::domain::portfolio;
-use crate::domain::scope::{self, scoped};
+use crate::domain::scope::{self, GrantOwned, scoped};
 use crate::error::Error;
 
 /// What a selection of `Grant` fields asks for below the grants.
@@ -223,11 +224,7 @@ async fn read_ahead(
     });
     let funding_periods = plan.funding_periods.then(|| {
         bundle.add(
-            scoped::<funding_period::Entity>(actor).filter(among(
-                backend,
-                Expr::col((funding_period::Entity, funding_period::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<funding_period::Entity>(actor, backend, &grant_ids),
             &[
                 funding_period::Column::StartDate,
                 funding_period::Column::Id,
@@ -236,31 +233,19 @@ async fn read_ahead(
     });
     let objectives = plan.objectives.then(|| {
         bundle.add(
-            scoped::<objective::Entity>(actor).filter(among(
-                backend,
-                Expr::col((objective::Entity, objective::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<objective::Entity>(actor, backend, &grant_ids),
             &[objective::Column::Number],
         )
     });
     let indicators = plan.indicators.then(|| {
         bundle.add(
-            scoped::<indicator::Entity>(actor).filter(among(
-                backend,
-                Expr::col((indicator::Entity, indicator::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<indicator::Entity>(actor, backend, &grant_ids),
             &[indicator::Column::CreatedAt, indicator::Column::Id],
         )
     });
     let reports = plan.reports.then(|| {
         bundle.add(
-            scoped::<report::Entity>(actor).filter(among(
-                backend,
-                Expr::col((report::Entity, report::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<report::Entity>(actor, backend, &grant_ids),
             &[
                 report::Column::PeriodStart,
                 report::Column::DueDate,
@@ -270,11 +255,7 @@ async fn read_ahead(
     });
     let activities = plan.any_activities.then(|| {
         bundle.add(
-            scoped::<activity::Entity>(actor).filter(among(
-                backend,
-                Expr::col((activity::Entity, activity::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<activity::Entity>(actor, backend, &grant_ids),
             &[activity::Column::StartDate, activity::Column::Id],
         )
     });
@@ -298,21 +279,13 @@ async fn read_ahead(
     });
     let outcomes = (plan.any_activities && plan.activities.outcomes).then(|| {
         bundle.add(
-            scoped::<outcome::Entity>(actor).filter(among(
-                backend,
-                Expr::col((outcome::Entity, outcome::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<outcome::Entity>(actor, backend, &grant_ids),
             &[outcome::Column::CreatedAt, outcome::Column::Id],
         )
     });
     let results = plan.indicator_results.then(|| {
         bundle.add(
-            scoped::<indicator_result::Entity>(actor).filter(among(
-                backend,
-                Expr::col((indicator_result::Entity, indicator_result::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<indicator_result::Entity>(actor, backend, &grant_ids),
             &[
                 indicator_result::Column::CreatedAt,
                 indicator_result::Column::Id,
@@ -321,11 +294,7 @@ async fn read_ahead(
     });
     let lessons = plan.lessons.then(|| {
         bundle.add(
-            scoped::<lesson::Entity>(actor).filter(among(
-                backend,
-                Expr::col((lesson::Entity, lesson::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<lesson::Entity>(actor, backend, &grant_ids),
             &[
                 lesson::Column::Kind,
                 lesson::Column::Position,
@@ -335,11 +304,7 @@ async fn read_ahead(
     });
     let case_studies = plan.case_studies.then(|| {
         bundle.add(
-            scoped::<case_study::Entity>(actor).filter(among(
-                backend,
-                Expr::col((case_study::Entity, case_study::Column::GrantId)),
-                &grant_ids,
-            )),
+            under_grant_ids::<case_study::Entity>(actor, backend, &grant_ids),
             &[case_study::Column::Position, case_study::Column::Id],
         )
     });
@@ -573,6 +538,19 @@ pub async fn under_activities(
         .await;
     }
     Ok(())
+}
+
+/// The rows of a grant-owned table under `grant_ids`, as the actor may see them.
+fn under_grant_ids<E: GrantOwned>(
+    actor: &Actor,
+    backend: DbBackend,
+    grant_ids: &[Uuid],
+) -> Select<E> {
+    scoped::<E>(actor).filter(among(
+        backend,
+        Expr::col((E::default(), E::grant_column())),
+        grant_ids,
+    ))
 }
 
 /// Hands rows to the request's loaders, as if they had loaded them.
