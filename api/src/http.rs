@@ -425,6 +425,7 @@ async fn execute(
                 )),
         };
     }
+    state.schema.parse(&mut request);
     let mutation = is_mutation(&mut request);
     if method == Method::Get && mutation {
         let mut refused = request_error(

@@ -10,6 +10,7 @@ pub mod common;
 pub mod correction;
 pub mod cost;
 pub mod depth;
+pub mod documents;
 pub mod export;
 pub mod grant;
 pub mod indicator_result;
@@ -104,9 +105,16 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
 pub struct AppSchema {
     gate: Engine,
     run: Engine,
+    documents: documents::Documents,
 }
 
 impl AppSchema {
+    /// Gives `request` its parsed document, kept from an earlier request with the same query
+    /// when there was one (`documents`).
+    pub fn parse(&self, request: &mut Request) {
+        self.documents.parse(request);
+    }
+
     /// Answers `request`, whose data must hold the caller's `Actor` (if any), the request's
     /// loaders and its `OperationSlot`; `per_run` adds the same data to the request that runs.
     pub async fn execute(
@@ -161,6 +169,7 @@ pub fn schema(
     AppSchema {
         gate: finish(gate),
         run: finish(run),
+        documents: documents::Documents::default(),
     }
 }
 
