@@ -14,10 +14,15 @@ const PREFIX: &str = "portfolio_compare_";
 /// A comparison database older than this was left behind by a run that was killed.
 const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 3600);
 
-/// `admin` with its database replaced by `name`.
+/// `admin` with its database replaced by `name`. Unless `admin` says otherwise, without TLS: the
+/// service (sqlx) and pgbench (libpq) would encrypt a local connection when the server offers it,
+/// and PostGraphile (node-postgres) would not, so all three speak plain text to the local server.
 pub fn with_database(admin: &str, name: &str) -> String {
     let mut url = url::Url::parse(admin).expect("the database URL parses");
     url.set_path(&format!("/{name}"));
+    if !url.query_pairs().any(|(key, _)| key == "sslmode") {
+        url.query_pairs_mut().append_pair("sslmode", "disable");
+    }
     url.to_string()
 }
 
