@@ -15,6 +15,7 @@ mod m20261129_000006_maintain_activity_totals;
 mod m20261130_000007_add_iati_details;
 mod m20261130_000008_create_export_links;
 mod m20261130_000009_index_children_by_grant;
+mod m20261130_000010_index_activity_periods;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_add_iati_details::Migration),
             Box::new(m20261130_000008_create_export_links::Migration),
             Box::new(m20261130_000009_index_children_by_grant::Migration),
+            Box::new(m20261130_000010_index_activity_periods::Migration),
         ]
     }
 }
