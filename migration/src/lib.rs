@@ -16,6 +16,7 @@ mod m20261130_000007_add_iati_details;
 mod m20261130_000008_create_export_links;
 mod m20261130_000009_index_children_by_grant;
 mod m20261130_000010_index_activity_periods;
+mod m20261130_000011_maintain_grantee_totals;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_create_export_links::Migration),
             Box::new(m20261130_000009_index_children_by_grant::Migration),
             Box::new(m20261130_000010_index_activity_periods::Migration),
+            Box::new(m20261130_000011_maintain_grantee_totals::Migration),
         ]
     }
 }

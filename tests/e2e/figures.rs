@@ -481,6 +481,31 @@ on_both_databases! {
         let created = futures_util::future::join_all(creates).await;
         assert_totals_kept(&app, "concurrent creates").await;
 
+        // A change of kind moves the activity between the grantee's totals by kind.
+        let moved = &created[2];
+        app.update_activity(&grantee, json!({ "id": moved.id, "version": moved.version, "kind": "FORUM" }))
+            .await.unwrap();
+        assert_totals_kept(&app, "a change of kind").await;
+
+        // Another grantee's grants, created while the first grantee writes.
+        let other = app.new_organisation("Other Rights NGO", "GRANTEE").await;
+        let grants = (0..3).map(|i| {
+            let app = &app;
+            async move {
+                app.new_grant(s.scheme, other, &format!("OTHER-{i}"), "1000.50", "2024-01-01", "2025-12-31").await
+            }
+        });
+        let more = (0..3).map(|i| {
+            let (app, grantee) = (&app, grantee.clone());
+            async move {
+                app.create_activity(&grantee, activity_input(report, None, "2024-10-02", "2024-10-02",
+                    json!([{ "mode": "ONLINE", "total": 5 + i }]))).await.unwrap()
+            }
+        });
+        let (_, more) = futures_util::future::join(futures_util::future::join_all(grants),
+            futures_util::future::join_all(more)).await;
+        assert_totals_kept(&app, "concurrent grants and activities of two grantees").await;
+
         app.link_joint_activities(&grantee, json!({ "activityIds": [a.id, b.id] })).await.unwrap();
         assert_totals_kept(&app, "a link").await;
         // The smaller record grows past the larger: it now counts for the event.
@@ -488,8 +513,30 @@ on_both_databases! {
             "participation": [{ "mode": "UNSPECIFIED", "total": 500, "female": 30 }] })).await.unwrap();
         assert_totals_kept(&app, "a change of participation in a joint group").await;
         let summary = app.data("{ portfolioSummary { participation { total excludedAsJoint } } }", json!({}), &app.manager()).await;
-        let others: i64 = (0..8).map(|i| 10 + i).sum();
+        let others: i64 = (0..8).map(|i| 10 + i).sum::<i64>() + (0..3).map(|i| 5 + i).sum::<i64>();
         assert_eq!(summary["portfolioSummary"]["participation"], json!({ "total": 500 + others, "excludedAsJoint": 120 }));
+        assert_eq!(more.len(), 3);
+        // The whole portfolio's summary, added up from the totals kept per grantee, equals the
+        // one a date filter makes the service add up from the activities.
+        let dashboard = |filter: Value| {
+            let app = &app;
+            async move {
+                app.data("query($f: PortfolioFilter) { portfolioSummary(filter: $f) {
+                    grantCount granteeCount activityCount funding { amount currency }
+                    participation { total female femaleRecordedOf male inPerson online excludedAsJoint }
+                    byActivityKind { kind activityCount participation { total female online excludedAsJoint } }
+                    byGrantee { grantee { name } grantCount funding { amount currency } activityCount
+                      participation { total female inPerson online excludedAsJoint } } } }",
+                    json!({ "f": filter }), &app.manager()).await
+            }
+        };
+        let kept = dashboard(json!({})).await;
+        assert_eq!(kept, dashboard(json!({ "from": "1900-01-01" })).await);
+        assert_eq!(kept["portfolioSummary"]["grantCount"], 4);
+        assert_eq!(
+            dashboard(json!({ "granteeId": other, "activityKind": "FORUM" })).await["portfolioSummary"]["funding"],
+            json!([{ "amount": "3001.50", "currency": "AUD" }])
+        );
         app.link_joint_activities(&grantee, json!({ "activityIds": [a.id, b.id, created[0].id], "countingActivityId": a.id })).await.unwrap();
         assert_totals_kept(&app, "a merge naming the counting activity").await;
         app.unlink_joint_activity(&grantee, json!({ "activityId": created[0].id })).await.unwrap();
@@ -505,5 +552,12 @@ on_both_databases! {
         assert!(!api::domain::totals::verify(&app.db).await.unwrap().is_empty());
         api::domain::totals::rebuild(&app.db).await.unwrap();
         assert_totals_kept(&app, "a rebuild").await;
+        for drift in ["UPDATE grantee_kind_totals SET female = female + 1",
+                      "UPDATE grantee_funding_totals SET grant_count = grant_count + 1"] {
+            app.db.execute_unprepared(drift).await.unwrap();
+            assert!(!api::domain::totals::verify(&app.db).await.unwrap().is_empty(), "{drift}");
+            api::domain::totals::rebuild(&app.db).await.unwrap();
+            assert_totals_kept(&app, "a rebuild").await;
+        }
     }
 }

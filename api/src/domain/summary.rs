@@ -253,6 +253,139 @@ impl PortfolioFilter {
     }
 }
 
+/// The totals kept per grantee (`totals`, migration `m20261130_000011`): the summary reads them
+/// instead of the rows they add up whenever its filter names nothing finer than a scheme, a
+/// grantee and an activity kind, for a caller who sees the whole portfolio.
+pub(crate) const KIND_TOTALS: &str = "grantee_kind_totals";
+pub(crate) const FUNDING_TOTALS: &str = "grantee_funding_totals";
+
+/// The columns of `KIND_TOTALS` after its key, in the order `kind_totals` selects them.
+pub(crate) const KIND_TOTAL_COLUMNS: [&str; 11] = [
+    "activity_count",
+    "total",
+    "female",
+    "female_recorded_of",
+    "male",
+    "male_recorded_of",
+    "with_disability",
+    "with_disability_recorded_of",
+    "in_person",
+    "online",
+    "excluded_as_joint",
+];
+
+/// The columns of `FUNDING_TOTALS` after its key, in the order `funding_totals` selects them.
+pub(crate) const FUNDING_TOTAL_COLUMNS: [&str; 3] = ["grant_count", "amount_high", "amount_low"];
+
+fn grantee_ids_filter(select: &mut SelectStatement, column: Expr, grantees: Option<&[Uuid]>) {
+    if let Some(ids) = grantees {
+        select.and_where(column.is_in(ids.iter().copied()));
+    }
+}
+
+/// What `KIND_TOTALS` holds for `grantees` (or every grantee): activities by grantee, scheme
+/// and kind, added up by the rule every portfolio-wide total follows (`sum_into`).
+pub(crate) fn kind_totals(grantees: Option<&[Uuid]>) -> SelectStatement {
+    let (g, a) = (Alias::new("g"), Alias::new("a"));
+    let mut select = Query::select();
+    select
+        .expr_as(
+            Expr::col((g.clone(), grant::Column::GranteeId)),
+            Alias::new("grantee_id"),
+        )
+        .expr_as(
+            Expr::col((g.clone(), grant::Column::SchemeId)),
+            Alias::new("scheme_id"),
+        )
+        .expr_as(
+            Expr::col((a.clone(), activity::Column::Kind)),
+            Alias::new("kind"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("activity_count"))
+        .from_as(activity::Entity, a.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            grant::Entity,
+            g.clone(),
+            Expr::col((g.clone(), grant::Column::Id))
+                .equals((a.clone(), activity::Column::GrantId)),
+        );
+    ParticipationTotals::sum_into(&mut select, &Actor::system(), Joint::CountOnce);
+    grantee_ids_filter(
+        &mut select,
+        Expr::col((g.clone(), grant::Column::GranteeId)),
+        grantees,
+    );
+    select
+        .group_by_col((g.clone(), grant::Column::GranteeId))
+        .group_by_col((g, grant::Column::SchemeId))
+        .group_by_col((a, activity::Column::Kind));
+    select
+}
+
+/// What `FUNDING_TOTALS` holds for `grantees` (or every grantee): grants by grantee, scheme and
+/// currency, their funding summed in two parts that cannot overflow 64 bits.
+pub(crate) fn funding_totals(grantees: Option<&[Uuid]>) -> SelectStatement {
+    let g = Alias::new("g");
+    let mut select = Query::select();
+    select
+        .expr_as(
+            Expr::col((g.clone(), grant::Column::GranteeId)),
+            Alias::new("grantee_id"),
+        )
+        .expr_as(
+            Expr::col((g.clone(), grant::Column::SchemeId)),
+            Alias::new("scheme_id"),
+        )
+        .expr_as(
+            Expr::col((g.clone(), grant::Column::Currency)),
+            Alias::new("currency"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
+        .expr_as(
+            summed(&format!("g.total_funding_minor / {SPLIT}")),
+            Alias::new("amount_high"),
+        )
+        .expr_as(
+            summed(&format!("g.total_funding_minor % {SPLIT}")),
+            Alias::new("amount_low"),
+        )
+        .from_as(grant::Entity, g.clone());
+    grantee_ids_filter(
+        &mut select,
+        Expr::col((g.clone(), grant::Column::GranteeId)),
+        grantees,
+    );
+    select
+        .group_by_col((g.clone(), grant::Column::GranteeId))
+        .group_by_col((g.clone(), grant::Column::SchemeId))
+        .group_by_col((g, grant::Column::Currency));
+    select
+}
+
+impl PortfolioFilter {
+    /// Whether the summary can be added up from the totals kept per grantee: the caller sees
+    /// every grant, and the filter names nothing those totals do not keep apart (a grant's
+    /// status and the dates are not).
+    fn kept(&self, actor: &Actor) -> bool {
+        actor.grantee_org().is_none()
+            && self.grant_status.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
+    }
+
+    /// Narrows a select of kept totals (aliased `k`) to the filter's scheme and grantee.
+    fn narrow_kept(&self, select: &mut SelectStatement) {
+        let k = Alias::new("k");
+        if let Some(scheme) = self.scheme_id {
+            select.and_where(Expr::col((k.clone(), Alias::new("scheme_id"))).eq(scheme));
+        }
+        if let Some(grantee) = self.grantee_id {
+            select.and_where(Expr::col((k, Alias::new("grantee_id"))).eq(grantee));
+        }
+    }
+}
+
 /// The part of the summary each of its fields needs, computed only when asked for: each is one
 /// statement (the grantee page two), grouped by the database over the rows the caller may see.
 ///
@@ -263,6 +396,65 @@ async fn funding_rows(
     filter: &PortfolioFilter,
     grantees: Option<&[Uuid]>,
 ) -> Result<Vec<(Option<Uuid>, Funding)>> {
+    let select = if filter.kept(actor) {
+        kept_funding(filter, grantees)
+    } else {
+        counted_funding(actor, filter, grantees)
+    };
+    let mut parts: BTreeMap<Option<Uuid>, Funding> = BTreeMap::new();
+    for row in db.query_all(&select).await? {
+        let grantee = match grantees {
+            Some(_) => Some(get::<Uuid>(&row, "grantee_id")?),
+            None => None,
+        };
+        let amount = i128::from(get::<i64>(&row, "amount_high")?) * i128::from(SPLIT)
+            + i128::from(get::<i64>(&row, "amount_low")?);
+        let part = parts.entry(grantee).or_default();
+        part.grant_count += get::<i64>(&row, "grant_count")?;
+        part.amounts.push((get(&row, "currency")?, amount));
+    }
+    for part in parts.values_mut() {
+        part.amounts.sort();
+    }
+    Ok(parts.into_iter().collect())
+}
+
+/// Funding by currency (and grantee) from the totals kept per grantee.
+fn kept_funding(filter: &PortfolioFilter, grantees: Option<&[Uuid]>) -> SelectStatement {
+    let k = Alias::new("k");
+    let mut select = Query::select();
+    if grantees.is_some() {
+        select
+            .expr_as(
+                Expr::col((k.clone(), Alias::new("grantee_id"))),
+                Alias::new("grantee_id"),
+            )
+            .group_by_col((k.clone(), Alias::new("grantee_id")));
+    }
+    select.expr_as(
+        Expr::col((k.clone(), Alias::new("currency"))),
+        Alias::new("currency"),
+    );
+    for column in FUNDING_TOTAL_COLUMNS {
+        select.expr_as(summed(&format!("k.{column}")), Alias::new(column));
+    }
+    select.from_as(Alias::new(FUNDING_TOTALS), k.clone());
+    filter.narrow_kept(&mut select);
+    grantee_ids_filter(
+        &mut select,
+        Expr::col((k.clone(), Alias::new("grantee_id"))),
+        grantees,
+    );
+    select.group_by_col((k, Alias::new("currency")));
+    select
+}
+
+/// Funding by currency (and grantee) counted from the grants.
+fn counted_funding(
+    actor: &Actor,
+    filter: &PortfolioFilter,
+    grantees: Option<&[Uuid]>,
+) -> SelectStatement {
     let g = Alias::new("g");
     let mut select = Query::select();
     if grantees.is_some() {
@@ -299,22 +491,7 @@ async fn funding_rows(
                 .map(|ids| Expr::col((g.clone(), grant::Column::GranteeId)).is_in(ids.to_vec())),
         )
         .group_by_col((g, grant::Column::Currency));
-    let mut parts: BTreeMap<Option<Uuid>, Funding> = BTreeMap::new();
-    for row in db.query_all(&select).await? {
-        let grantee = match grantees {
-            Some(_) => Some(get::<Uuid>(&row, "grantee_id")?),
-            None => None,
-        };
-        let amount = i128::from(get::<i64>(&row, "amount_high")?) * i128::from(SPLIT)
-            + i128::from(get::<i64>(&row, "amount_low")?);
-        let part = parts.entry(grantee).or_default();
-        part.grant_count += get::<i64>(&row, "grant_count")?;
-        part.amounts.push((get(&row, "currency")?, amount));
-    }
-    for part in parts.values_mut() {
-        part.amounts.sort();
-    }
-    Ok(parts.into_iter().collect())
+    select
 }
 
 /// `grantCount` and `funding`.
@@ -337,21 +514,31 @@ pub async fn grantee_count(
     actor: &Actor,
     filter: &PortfolioFilter,
 ) -> Result<i64> {
-    let g = Alias::new("g");
-    let select = Query::select()
-        .expr_as(Expr::cust("COUNT(DISTINCT g.grantee_id)"), Alias::new("n"))
-        .from_as(grant::Entity, g.clone())
-        .and_where_option(
-            filter
-                .grant_ids(actor)
-                .map(|ids| Expr::col((g, grant::Column::Id)).in_subquery(ids)),
-        )
-        .to_owned();
+    let select = if filter.kept(actor) {
+        let mut select = Query::select();
+        select
+            .expr_as(Expr::cust("COUNT(DISTINCT k.grantee_id)"), Alias::new("n"))
+            .from_as(Alias::new(FUNDING_TOTALS), Alias::new("k"));
+        filter.narrow_kept(&mut select);
+        select
+    } else {
+        let g = Alias::new("g");
+        Query::select()
+            .expr_as(Expr::cust("COUNT(DISTINCT g.grantee_id)"), Alias::new("n"))
+            .from_as(grant::Entity, g.clone())
+            .and_where_option(
+                filter
+                    .grant_ids(actor)
+                    .map(|ids| Expr::col((g, grant::Column::Id)).in_subquery(ids)),
+            )
+            .to_owned()
+    };
     let row = db.query_one(&select).await?;
     row.map_or(Ok(0), |row| get(&row, "n"))
 }
 
 /// How activities are grouped.
+#[derive(Clone, Copy)]
 enum ActivityGroups<'a> {
     Kind,
     Grantees(&'a [Uuid]),
@@ -364,6 +551,58 @@ async fn activity_rows(
     filter: &PortfolioFilter,
     groups: ActivityGroups<'_>,
 ) -> Result<Vec<(QueryResult, Activities)>> {
+    let select = if filter.kept(actor) {
+        kept_activities(filter, groups)
+    } else {
+        counted_activities(actor, filter, groups)
+    };
+    db.query_all(&select)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let part = Activities {
+                activity_count: get(&row, "activity_count")?,
+                participation: ParticipationTotals::read(&row)?,
+            };
+            Ok((row, part))
+        })
+        .collect()
+}
+
+/// Activities and participation by kind or grantee, from the totals kept per grantee.
+fn kept_activities(filter: &PortfolioFilter, groups: ActivityGroups<'_>) -> SelectStatement {
+    let k = Alias::new("k");
+    let mut select = Query::select();
+    let group = match groups {
+        ActivityGroups::Kind => "kind",
+        ActivityGroups::Grantees(ids) => {
+            grantee_ids_filter(
+                &mut select,
+                Expr::col((k.clone(), Alias::new("grantee_id"))),
+                Some(ids),
+            );
+            "grantee_id"
+        }
+    };
+    select.expr_as(Expr::col((k.clone(), Alias::new(group))), Alias::new(group));
+    for column in KIND_TOTAL_COLUMNS {
+        select.expr_as(summed(&format!("k.{column}")), Alias::new(column));
+    }
+    select.from_as(Alias::new(KIND_TOTALS), k.clone());
+    filter.narrow_kept(&mut select);
+    if let Some(kind) = filter.activity_kind {
+        select.and_where(Expr::col((k.clone(), Alias::new("kind"))).eq(kind.to_value()));
+    }
+    select.group_by_col((k, Alias::new(group)));
+    select
+}
+
+/// Activities and participation by kind or grantee, added up over the activities.
+fn counted_activities(
+    actor: &Actor,
+    filter: &PortfolioFilter,
+    groups: ActivityGroups<'_>,
+) -> SelectStatement {
     let (g, a) = (Alias::new("g"), Alias::new("a"));
     let mut select = Query::select();
     match groups {
@@ -412,17 +651,7 @@ async fn activity_rows(
     if let Some(to) = filter.to {
         select.and_where(Expr::col((a, activity::Column::StartDate)).lte(to));
     }
-    db.query_all(&select)
-        .await?
-        .into_iter()
-        .map(|row| {
-            let part = Activities {
-                activity_count: get(&row, "activity_count")?,
-                participation: ParticipationTotals::read(&row)?,
-            };
-            Ok((row, part))
-        })
-        .collect()
+    select
 }
 
 /// `activityCount`, `participation` and `byActivityKind` (by kind name).

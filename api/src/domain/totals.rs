@@ -3,21 +3,30 @@
 //! of portfolio-wide totals. Every write that moves them refreshes them in its own transaction:
 //! creating or changing an activity's participation, deleting an activity, linking or unlinking
 //! joint activities. So the portfolio summary adds up one row per activity and never reads
-//! participation rows. `rebuild` recomputes everything (`portfolio-api rebuild-totals`, and at
-//! start-up when rows are missing); `verify` compares what is stored with a recomputation.
+//! participation rows.
+//!
+//! Above them, totals per grantee (`summary::KIND_TOTALS`, `summary::FUNDING_TOTALS`): each
+//! grantee's activities by scheme and kind, and its grants by scheme and currency, recomputed
+//! for the grantees a write touched in the write's transaction (`refresh_grantees`), so the
+//! summary over the whole portfolio adds up a row per grantee and kind.
+//!
+//! `rebuild` recomputes everything (`portfolio-api rebuild-totals`, and at start-up when rows
+//! are missing); `verify` compares what is stored with a recomputation.
 
 use std::collections::BTreeMap;
 
-use entity::{activity, activity_total, joint_membership, participation};
+use entity::{activity, activity_total, grant, joint_membership, organisation, participation};
 use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, InsertStatement, JoinType, Query, SelectStatement,
+    Alias, Expr, ExprTrait, InsertStatement, JoinType, LockType, Order, Query, SelectStatement,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryResult};
 use uuid::Uuid;
 
 use super::actor::Actor;
 use super::content::joint;
-use super::summary::{SUMS, summed};
+use super::summary::{
+    self, FUNDING_TOTAL_COLUMNS, FUNDING_TOTALS, KIND_TOTAL_COLUMNS, KIND_TOTALS, SUMS, summed,
+};
 use crate::error::{Error, Result};
 
 /// The columns of `activity_totals` that `SUMS` fills, in its order.
@@ -101,16 +110,6 @@ pub(crate) async fn refresh_joint<C: ConnectionTrait>(db: &C, touched: &[Uuid]) 
     if touched.is_empty() {
         return Ok(());
     }
-    let groups = Query::select()
-        .column(joint_membership::Column::GroupId)
-        .from(joint_membership::Entity)
-        .and_where(Expr::col(joint_membership::Column::ActivityId).is_in(touched.to_vec()))
-        .to_owned();
-    let members = Query::select()
-        .column(joint_membership::Column::ActivityId)
-        .from(joint_membership::Entity)
-        .and_where(Expr::col(joint_membership::Column::GroupId).in_subquery(groups))
-        .to_owned();
     let excluded = joint::excluded_activities(&Actor::system());
     let update = Query::update()
         .table(activity_total::Entity)
@@ -125,10 +124,109 @@ pub(crate) async fn refresh_joint<C: ConnectionTrait>(db: &C, touched: &[Uuid]) 
         .and_where(
             Expr::col(activity_total::Column::ActivityId)
                 .is_in(touched.to_vec())
-                .or(Expr::col(activity_total::Column::ActivityId).in_subquery(members)),
+                .or(Expr::col(activity_total::Column::ActivityId).in_subquery(members_of(touched))),
         )
         .to_owned();
     db.execute(&update).await?;
+    // The grantees of every activity whose totals or place in a group may have moved.
+    let grantees = Query::select()
+        .distinct()
+        .column((grant::Entity, grant::Column::GranteeId))
+        .from(activity::Entity)
+        .inner_join(
+            grant::Entity,
+            Expr::col((grant::Entity, grant::Column::Id))
+                .equals((activity::Entity, activity::Column::GrantId)),
+        )
+        .and_where(
+            Expr::col((activity::Entity, activity::Column::Id))
+                .is_in(touched.to_vec())
+                .or(Expr::col((activity::Entity, activity::Column::Id))
+                    .in_subquery(members_of(touched))),
+        )
+        .to_owned();
+    let grantees = db
+        .query_all(&grantees)
+        .await?
+        .iter()
+        .map(|row| {
+            row.try_get::<Uuid>("", "grantee_id")
+                .map_err(Error::internal)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    refresh_grantees(db, &grantees).await
+}
+
+/// Every member of the joint groups `activities` are in.
+fn members_of(activities: &[Uuid]) -> SelectStatement {
+    let groups = Query::select()
+        .column(joint_membership::Column::GroupId)
+        .from(joint_membership::Entity)
+        .and_where(Expr::col(joint_membership::Column::ActivityId).is_in(activities.to_vec()))
+        .to_owned();
+    Query::select()
+        .column(joint_membership::Column::ActivityId)
+        .from(joint_membership::Entity)
+        .and_where(Expr::col(joint_membership::Column::GroupId).in_subquery(groups))
+        .to_owned()
+}
+
+/// Recomputes the totals kept per grantee for `grantees`. Call inside the write's transaction,
+/// after everything it changes under them is written. On PostgreSQL, two writes refreshing
+/// the same grantee take turns on the grantee's row (locked in id order, so no two writes wait
+/// for each other): the second recomputes once the first has committed, and so sees its rows.
+pub(crate) async fn refresh_grantees<C: ConnectionTrait>(db: &C, grantees: &[Uuid]) -> Result<()> {
+    if grantees.is_empty() {
+        return Ok(());
+    }
+    let mut grantees = grantees.to_vec();
+    grantees.sort_unstable();
+    grantees.dedup();
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.query_all(
+            Query::select()
+                .column(organisation::Column::Id)
+                .from(organisation::Entity)
+                .and_where(Expr::col(organisation::Column::Id).is_in(grantees.clone()))
+                .order_by(organisation::Column::Id, Order::Asc)
+                .lock(LockType::Update),
+        )
+        .await?;
+    }
+    replace_kept(db, Some(&grantees)).await
+}
+
+/// Replaces the kept totals of `grantees` (or of every grantee) with a recomputation.
+async fn replace_kept<C: ConnectionTrait>(db: &C, grantees: Option<&[Uuid]>) -> Result<()> {
+    let kept = [
+        (
+            KIND_TOTALS,
+            ["grantee_id", "scheme_id", "kind"],
+            KIND_TOTAL_COLUMNS.as_slice(),
+            summary::kind_totals(grantees),
+        ),
+        (
+            FUNDING_TOTALS,
+            ["grantee_id", "scheme_id", "currency"],
+            FUNDING_TOTAL_COLUMNS.as_slice(),
+            summary::funding_totals(grantees),
+        ),
+    ];
+    for (table, key, columns, select) in kept {
+        let mut delete = Query::delete();
+        delete.from_table(Alias::new(table));
+        if let Some(ids) = grantees {
+            delete.and_where(Expr::col(Alias::new("grantee_id")).is_in(ids.iter().copied()));
+        }
+        db.execute(&delete).await?;
+        let insert = Query::insert()
+            .into_table(Alias::new(table))
+            .columns(key.iter().chain(columns).map(|c| Alias::new(*c)))
+            .select_from(select)
+            .map_err(Error::internal)?
+            .to_owned();
+        db.execute(&insert).await?;
+    }
     Ok(())
 }
 
@@ -182,6 +280,7 @@ pub async fn rebuild<C: ConnectionTrait>(db: &C) -> Result<u64> {
         .and_where(Expr::col(activity_total::Column::ActivityId).in_subquery(linked))
         .to_owned();
     db.execute(&update).await?;
+    replace_kept(db, None).await?;
     count(db, activity_total::Entity).await
 }
 
@@ -189,11 +288,28 @@ pub async fn rebuild<C: ConnectionTrait>(db: &C) -> Result<u64> {
 /// or rows loaded straight into the tables). Returns whether it did.
 pub async fn ensure_complete<C: ConnectionTrait>(db: &C) -> Result<bool> {
     let activities = count(db, activity::Entity).await?;
-    if count(db, activity_total::Entity).await? == activities {
+    if count(db, activity_total::Entity).await? == activities
+        && kept_count(db, KIND_TOTALS, "activity_count").await? == activities
+        && kept_count(db, FUNDING_TOTALS, "grant_count").await? == count(db, grant::Entity).await?
+    {
         return Ok(false);
     }
     rebuild(db).await?;
     Ok(true)
+}
+
+/// How many activities or grants the kept totals count.
+async fn kept_count<C: ConnectionTrait>(db: &C, table: &str, column: &str) -> Result<u64> {
+    let row = db
+        .query_one(
+            Query::select()
+                .expr_as(summed(column), Alias::new("n"))
+                .from(Alias::new(table)),
+        )
+        .await?
+        .ok_or_else(|| Error::internal("SUM returned no row"))?;
+    let n: i64 = row.try_get("", "n").map_err(Error::internal)?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 async fn count<C: ConnectionTrait>(
@@ -259,7 +375,73 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Vec<String>> {
     for id in stored.keys().filter(|id| !expected.contains_key(id)) {
         differences.push(format!("{id}: totals stored for no activity"));
     }
+    let kept = [
+        (
+            KIND_TOTALS,
+            "kind",
+            KIND_TOTAL_COLUMNS.as_slice(),
+            summary::kind_totals(None),
+        ),
+        (
+            FUNDING_TOTALS,
+            "currency",
+            FUNDING_TOTAL_COLUMNS.as_slice(),
+            summary::funding_totals(None),
+        ),
+    ];
+    for (table, last_key, columns, recomputed) in kept {
+        let mut stored = Query::select();
+        stored.from(Alias::new(table)).columns(
+            ["grantee_id", "scheme_id", last_key]
+                .iter()
+                .chain(columns)
+                .map(|c| Alias::new(*c)),
+        );
+        let expected = keyed(db, &recomputed, last_key, columns).await?;
+        let stored = keyed(db, &stored, last_key, columns).await?;
+        for (key, values) in &expected {
+            match stored.get(key) {
+                Some(row) if row == values => {}
+                Some(row) => differences.push(format!(
+                    "{table} {key:?}: stored {row:?}, the rows add up to {values:?}"
+                )),
+                None => differences.push(format!("{table} {key:?}: nothing stored")),
+            }
+        }
+        for key in stored.keys().filter(|key| !expected.contains_key(*key)) {
+            differences.push(format!("{table} {key:?}: stored for nothing"));
+        }
+    }
     Ok(differences)
+}
+
+type KeptKey = (Uuid, Uuid, String);
+
+/// Rows of kept totals (stored or recomputed) by grantee, scheme and `last_key`.
+async fn keyed<C: ConnectionTrait>(
+    db: &C,
+    select: &SelectStatement,
+    last_key: &str,
+    columns: &[&str],
+) -> Result<BTreeMap<KeptKey, Vec<i64>>> {
+    let rows = db.query_all(select).await?;
+    rows.iter()
+        .map(|row| {
+            let key = (
+                row.try_get::<Uuid>("", "grantee_id")
+                    .map_err(Error::internal)?,
+                row.try_get::<Uuid>("", "scheme_id")
+                    .map_err(Error::internal)?,
+                row.try_get::<String>("", last_key)
+                    .map_err(Error::internal)?,
+            );
+            let values = columns
+                .iter()
+                .map(|c| row.try_get::<i64>("", c).map_err(Error::internal))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((key, values))
+        })
+        .collect()
 }
 
 async fn stored<C: ConnectionTrait>(db: &C) -> Result<BTreeMap<Uuid, (Vec<i64>, bool)>> {

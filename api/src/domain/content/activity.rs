@@ -328,6 +328,10 @@ impl Write for UpdateActivity {
         }
         model.updated_at = Set(Utc::now());
         let after = model.update(db).await?;
+        if after.kind != before.kind {
+            // The grantee's totals by kind move with it.
+            totals::refresh_grantees(db, &[grant.grantee_id]).await?;
+        }
         if let Some(rows) = &changes.participation {
             write_participation(db, after.id, rows).await?;
         }
@@ -390,6 +394,7 @@ impl Write for DeleteActivity {
         tx.delete_at_version::<activity::Entity>(before.id, target.version)
             .await?;
         totals::refresh_joint(db, &partners).await?;
+        totals::refresh_grantees(db, &[grant.grantee_id]).await?;
         tx.audit(Change {
             action: Self::ACTION,
             entity: "Activity",

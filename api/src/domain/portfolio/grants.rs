@@ -11,6 +11,7 @@ use super::{expect_organisation, grant_for_write, grant_period};
 use crate::domain::actor::Actor;
 use crate::domain::policy::ensure_can_manage_portfolio;
 use crate::domain::scope::{self, scoped};
+use crate::domain::totals;
 use crate::domain::values::iati::{
     self, PolicyMarker, PolicyMarkerCode, SectorShare, SectorText, identifier_belongs_to,
 };
@@ -141,6 +142,8 @@ impl Write for CreateGrant {
                 "the scheme already has a grant with this reference",
             )
             .await?;
+        // The grantee's grant count and funding, kept for the summary, move with it.
+        totals::refresh_grantees(tx.db(), &[new.grantee_id]).await?;
         Ok(model)
     }
 }
