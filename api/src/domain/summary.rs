@@ -9,12 +9,13 @@ use entity::{activity, activity_total, grant, organisation, participation, repor
 use sea_orm::sea_query::Order;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::actor::Actor;
+use super::bundle::among;
 use super::content::joint;
 use super::portfolio::GrantFilter;
 use super::report::warnings::{self, WarningCode};
@@ -397,7 +398,7 @@ async fn funding_rows(
     grantees: Option<&[Uuid]>,
 ) -> Result<Vec<(Option<Uuid>, Funding)>> {
     let select = if filter.kept(actor) {
-        kept_funding(filter, grantees)
+        kept_funding(db.get_database_backend(), filter, grantees)
     } else {
         counted_funding(actor, filter, grantees)
     };
@@ -420,7 +421,11 @@ async fn funding_rows(
 }
 
 /// Funding by currency (and grantee) from the totals kept per grantee.
-fn kept_funding(filter: &PortfolioFilter, grantees: Option<&[Uuid]>) -> SelectStatement {
+fn kept_funding(
+    backend: DbBackend,
+    filter: &PortfolioFilter,
+    grantees: Option<&[Uuid]>,
+) -> SelectStatement {
     let k = Alias::new("k");
     let mut select = Query::select();
     if grantees.is_some() {
@@ -440,11 +445,13 @@ fn kept_funding(filter: &PortfolioFilter, grantees: Option<&[Uuid]>) -> SelectSt
     }
     select.from_as(Alias::new(FUNDING_TOTALS), k.clone());
     filter.narrow_kept(&mut select);
-    grantee_ids_filter(
-        &mut select,
-        Expr::col((k.clone(), Alias::new("grantee_id"))),
-        grantees,
-    );
+    if let Some(ids) = grantees {
+        select.and_where(among(
+            backend,
+            Expr::col((k.clone(), Alias::new("grantee_id"))),
+            ids,
+        ));
+    }
     select.group_by_col((k, Alias::new("currency")));
     select
 }
@@ -515,12 +522,19 @@ pub async fn grantee_count(
     filter: &PortfolioFilter,
 ) -> Result<i64> {
     let select = if filter.kept(actor) {
-        let mut select = Query::select();
-        select
-            .expr_as(Expr::cust("COUNT(DISTINCT k.grantee_id)"), Alias::new("n"))
-            .from_as(Alias::new(FUNDING_TOTALS), Alias::new("k"));
-        filter.narrow_kept(&mut select);
-        select
+        // One row per grantee and scheme and currency: grouped (from the key's index), then
+        // counted, which PostgreSQL does faster than COUNT(DISTINCT), always a sort.
+        let k = Alias::new("k");
+        let mut grantees = Query::select();
+        grantees
+            .column((k.clone(), Alias::new("grantee_id")))
+            .from_as(Alias::new(FUNDING_TOTALS), k.clone())
+            .group_by_col((k, Alias::new("grantee_id")));
+        filter.narrow_kept(&mut grantees);
+        Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from_subquery(grantees, Alias::new("grantees"))
+            .to_owned()
     } else {
         let g = Alias::new("g");
         Query::select()
@@ -552,7 +566,7 @@ async fn activity_rows(
     groups: ActivityGroups<'_>,
 ) -> Result<Vec<(QueryResult, Activities)>> {
     let select = if filter.kept(actor) {
-        kept_activities(filter, groups)
+        kept_activities(db.get_database_backend(), filter, groups)
     } else {
         counted_activities(actor, filter, groups)
     };
@@ -570,17 +584,21 @@ async fn activity_rows(
 }
 
 /// Activities and participation by kind or grantee, from the totals kept per grantee.
-fn kept_activities(filter: &PortfolioFilter, groups: ActivityGroups<'_>) -> SelectStatement {
+fn kept_activities(
+    backend: DbBackend,
+    filter: &PortfolioFilter,
+    groups: ActivityGroups<'_>,
+) -> SelectStatement {
     let k = Alias::new("k");
     let mut select = Query::select();
     let group = match groups {
         ActivityGroups::Kind => "kind",
         ActivityGroups::Grantees(ids) => {
-            grantee_ids_filter(
-                &mut select,
+            select.and_where(among(
+                backend,
                 Expr::col((k.clone(), Alias::new("grantee_id"))),
-                Some(ids),
-            );
+                ids,
+            ));
             "grantee_id"
         }
     };

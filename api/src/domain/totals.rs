@@ -281,6 +281,13 @@ pub async fn rebuild<C: ConnectionTrait>(db: &C) -> Result<u64> {
         .to_owned();
     db.execute(&update).await?;
     replace_kept(db, None).await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Every row is new: the planner's statistics of the tables are not.
+        db.execute_unprepared(&format!(
+            "ANALYZE activity_totals, {KIND_TOTALS}, {FUNDING_TOTALS}"
+        ))
+        .await?;
+    }
     count(db, activity_total::Entity).await
 }
 
