@@ -245,18 +245,22 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let total = if req.want_total {
-        Some(select.clone().count(db).await?)
-    } else {
-        None
+    // The count and the page are independent: asked at once, on two connections, the request
+    // waits for the slower of them rather than both.
+    let count = async {
+        if req.want_total {
+            select.clone().count(db).await.map(Some)
+        } else {
+            Ok(None)
+        }
     };
     let rows = sort
-        .after(select, req)?
+        .after(select.clone(), req)?
         .order_by(sort.column, sort.order())
         .order_by(sort.id, sort.order())
         .limit(req.first + 1)
-        .all(db)
-        .await?;
+        .all(db);
+    let (total, rows) = futures_util::future::try_join(count, rows).await?;
     Ok(sort.page(rows, req, total))
 }
 
