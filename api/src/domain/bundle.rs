@@ -2,9 +2,10 @@
 //!
 //! A request that asks for a grant and everything under it would otherwise cost one statement
 //! per relation (one grant with everything under it is eleven relations). A `Bundle` sends the
-//! selects together as one `UNION ALL`, tagged with the part they belong to and numbered in the
-//! part's own order. Each part keeps its own filter, so its scoping is exactly the select it was
-//! given.
+//! selects together as one `UNION ALL`, each row tagged with the part it belongs to. Each part
+//! keeps its own filter, so its scoping is exactly the select it was given. Each part's rows are
+//! put in its order here, as they are decoded: ordering them in the statement took a window
+//! function and a sort per part, a tenth of the statement's time in PostgreSQL.
 //!
 //! The union's columns are shared between parts by name: every part with an `id` reads it into
 //! the one `id` column, and a row's other parts' columns are null. Parts share most of their
@@ -17,15 +18,16 @@
 //! branch is a template that returns no rows but gives every column its type: the nulls of the
 //! later branches then take those types.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use sea_orm::sea_query::{
-    Alias, ColumnType, Expr, ExprTrait, Order, Query, SelectStatement, UnionType,
+    Alias, ColumnType, Expr, ExprTrait, Query, SelectStatement, UnionType, Value,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, QueryResult, QueryTrait, Select,
+    Iterable, ModelTrait, QueryResult, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -44,7 +46,7 @@ struct Branch {
     table: String,
     columns: Vec<(&'static str, ColumnType)>,
     select: SelectStatement,
-    order: String,
+    order: Vec<&'static str>,
 }
 
 /// Selects to be read together; see the module documentation.
@@ -53,14 +55,14 @@ pub struct Bundle {
     branches: Vec<Branch>,
 }
 
-/// The rows of a bundle, by part, with the prefix of each part's column names.
+/// The rows of a bundle, by part, with the prefix of each part's column names and its order.
 pub struct Rows {
     parts: Vec<Vec<QueryResult>>,
     prefixes: Vec<String>,
+    orders: Vec<Vec<&'static str>>,
 }
 
 const PART: &str = "bundle_part";
-const ORDINAL: &str = "bundle_ordinal";
 
 /// One column of the union: its name, and the table, column and type of the first part that
 /// reads into it (which the template takes its type from).
@@ -173,11 +175,7 @@ impl Bundle {
         E: EntityTrait,
     {
         let table = E::default().table_name().to_owned();
-        let order = order
-            .iter()
-            .map(|column| format!("\"{table}\".\"{}\" ASC", column.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let order = order.iter().map(|column| column.as_str()).collect();
         let mut select = select.into_query();
         select.clear_order_by();
         self.branches.push(Branch {
@@ -198,10 +196,12 @@ impl Bundle {
             return Ok(Rows {
                 parts,
                 prefixes: Vec::new(),
+                orders: Vec::new(),
             });
         }
         let backend = db.get_database_backend();
         let layout = Layout::of(&self.branches);
+        let mut orders = Vec::with_capacity(self.branches.len());
         let mut union = if backend == DbBackend::Postgres {
             template(&layout.slots)
         } else {
@@ -212,12 +212,8 @@ impl Bundle {
         for (i, branch) in self.branches.into_iter().enumerate() {
             let mut select = branch.select;
             select.clear_selects();
-            select
-                .expr_as(Expr::val(i as i32), Alias::new(PART))
-                .expr_as(
-                    Expr::cust(format!("ROW_NUMBER() OVER (ORDER BY {})", branch.order)),
-                    Alias::new(ORDINAL),
-                );
+            select.expr_as(Expr::val(i as i32), Alias::new(PART));
+            orders.push(branch.order);
             for (slot, read) in layout.slots.iter().zip(&layout.reads[i]) {
                 let value = match read {
                     Some(column) => Expr::col((Alias::new(&branch.table), Alias::new(*column))),
@@ -231,9 +227,6 @@ impl Bundle {
                 union.union(UnionType::All, select);
             }
         }
-        union
-            .order_by(Alias::new(PART), Order::Asc)
-            .order_by(Alias::new(ORDINAL), Order::Asc);
         for row in db.query_all(&union).await? {
             let part: i32 = row.try_get("", PART)?;
             if let Some(rows) = usize::try_from(part).ok().and_then(|p| parts.get_mut(p)) {
@@ -243,6 +236,7 @@ impl Bundle {
         Ok(Rows {
             parts,
             prefixes: layout.prefixes,
+            orders,
         })
     }
 }
@@ -252,9 +246,7 @@ impl Bundle {
 /// of every table, which cost more to plan than the rest of the statement.)
 fn template(slots: &[Slot]) -> SelectStatement {
     let mut template = Query::select();
-    template
-        .expr_as(Expr::cust("CAST(NULL AS integer)"), Alias::new(PART))
-        .expr_as(Expr::cust("CAST(NULL AS bigint)"), Alias::new(ORDINAL));
+    template.expr_as(Expr::cust("CAST(NULL AS integer)"), Alias::new(PART));
     for slot in slots {
         let typed = match postgres_type(&slot.ty) {
             Some(ty) => format!("CAST(NULL AS {ty})"),
@@ -277,10 +269,52 @@ impl Rows {
         E::Model: FromQueryResult,
     {
         let prefix = &self.prefixes[part.0];
-        std::mem::take(&mut self.parts[part.0])
+        let mut models = std::mem::take(&mut self.parts[part.0])
             .iter()
             .map(|row| E::Model::from_query_result(row, prefix))
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        let order: Vec<E::Column> = self.orders[part.0]
+            .iter()
+            .filter_map(|name| E::Column::iter().find(|c| c.as_str() == *name))
+            .collect();
+        models.sort_by(|a, b| {
+            order
+                .iter()
+                .map(|column| ascending(&a.get(*column), &b.get(*column)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        });
+        Ok(models)
+    }
+}
+
+/// Two values of an order column in ascending order, as PostgreSQL orders them (nulls last;
+/// text by code point, as under the `C` collation).
+fn ascending(a: &Value, b: &Value) -> Ordering {
+    fn nulls_last<T: Ord>(a: &Option<T>, b: &Option<T>) -> Ordering {
+        match (a, b) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+        }
+    }
+    match (a, b) {
+        (Value::Uuid(a), Value::Uuid(b)) => nulls_last(a, b),
+        (Value::String(a), Value::String(b)) => nulls_last(a, b),
+        (Value::SmallInt(a), Value::SmallInt(b)) => nulls_last(a, b),
+        (Value::Int(a), Value::Int(b)) => nulls_last(a, b),
+        (Value::BigInt(a), Value::BigInt(b)) => nulls_last(a, b),
+        (Value::Bool(a), Value::Bool(b)) => nulls_last(a, b),
+        (Value::ChronoDate(a), Value::ChronoDate(b)) => nulls_last(a, b),
+        (Value::ChronoDateTimeUtc(a), Value::ChronoDateTimeUtc(b)) => nulls_last(a, b),
+        (Value::ChronoDateTimeWithTimeZone(a), Value::ChronoDateTimeWithTimeZone(b)) => {
+            nulls_last(a, b)
+        }
+        // No order column is of another type; were one added, its rows keep the order the
+        // statement gave them, and the test that compares every read-ahead with the loaders'
+        // answer says so.
+        _ => Ordering::Equal,
     }
 }
 
