@@ -175,6 +175,9 @@ fn members_of(activities: &[Uuid]) -> SelectStatement {
 /// after everything it changes under them is written. On PostgreSQL, two writes refreshing
 /// the same grantee take turns on the grantee's row (locked in id order, so no two writes wait
 /// for each other): the second recomputes once the first has committed, and so sees its rows.
+/// The lock is `FOR NO KEY UPDATE`, which rows referring to the grantee do not wait for and
+/// do not block: with `FOR UPDATE`, two writes that had each inserted a grant of the grantee
+/// (and so held the key share its foreign key takes) waited for each other.
 pub(crate) async fn refresh_grantees<C: ConnectionTrait>(db: &C, grantees: &[Uuid]) -> Result<()> {
     if grantees.is_empty() {
         return Ok(());
@@ -189,7 +192,7 @@ pub(crate) async fn refresh_grantees<C: ConnectionTrait>(db: &C, grantees: &[Uui
                 .from(organisation::Entity)
                 .and_where(Expr::col(organisation::Column::Id).is_in(grantees.clone()))
                 .order_by(organisation::Column::Id, Order::Asc)
-                .lock(LockType::Update),
+                .lock(LockType::NoKeyUpdate),
         )
         .await?;
     }
