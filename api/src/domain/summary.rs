@@ -278,10 +278,36 @@ pub(crate) const KIND_TOTAL_COLUMNS: [&str; 11] = [
 /// The columns of `FUNDING_TOTALS` after its key, in the order `funding_totals` selects them.
 pub(crate) const FUNDING_TOTAL_COLUMNS: [&str; 3] = ["grant_count", "amount_high", "amount_low"];
 
-fn grantee_ids_filter(select: &mut SelectStatement, column: Expr, grantees: Option<&[Uuid]>) {
-    if let Some(ids) = grantees {
-        select.and_where(column.is_in(ids.iter().copied()));
+/// Adds a grant's grantee and scheme (grants aliased `g`), the key every kept row starts with,
+/// to a select grouped by them, narrowed to `grantees` when given.
+fn by_grantee_and_scheme(select: &mut SelectStatement, grantees: Option<&[Uuid]>) {
+    let g = Alias::new("g");
+    for (column, name) in [
+        (grant::Column::GranteeId, "grantee_id"),
+        (grant::Column::SchemeId, "scheme_id"),
+    ] {
+        select
+            .expr_as(Expr::col((g.clone(), column)), Alias::new(name))
+            .group_by_col((g.clone(), column));
     }
+    if let Some(ids) = grantees {
+        select.and_where(Expr::col((g, grant::Column::GranteeId)).is_in(ids.iter().copied()));
+    }
+}
+
+/// How many grants (aliased `g`) and their funding, summed in two parts that cannot overflow
+/// 64 bits (`amount_high`, `amount_low`), joined in 128 bits when read.
+fn funding_sums(select: &mut SelectStatement) {
+    select
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
+        .expr_as(
+            summed(&format!("g.total_funding_minor / {SPLIT}")),
+            Alias::new("amount_high"),
+        )
+        .expr_as(
+            summed(&format!("g.total_funding_minor % {SPLIT}")),
+            Alias::new("amount_low"),
+        );
 }
 
 /// What `KIND_TOTALS` holds for `grantees` (or every grantee): activities by grantee, scheme
@@ -289,15 +315,8 @@ fn grantee_ids_filter(select: &mut SelectStatement, column: Expr, grantees: Opti
 pub(crate) fn kind_totals(grantees: Option<&[Uuid]>) -> SelectStatement {
     let (g, a) = (Alias::new("g"), Alias::new("a"));
     let mut select = Query::select();
+    by_grantee_and_scheme(&mut select, grantees);
     select
-        .expr_as(
-            Expr::col((g.clone(), grant::Column::GranteeId)),
-            Alias::new("grantee_id"),
-        )
-        .expr_as(
-            Expr::col((g.clone(), grant::Column::SchemeId)),
-            Alias::new("scheme_id"),
-        )
         .expr_as(
             Expr::col((a.clone(), activity::Column::Kind)),
             Alias::new("kind"),
@@ -308,59 +327,27 @@ pub(crate) fn kind_totals(grantees: Option<&[Uuid]>) -> SelectStatement {
             JoinType::InnerJoin,
             grant::Entity,
             g.clone(),
-            Expr::col((g.clone(), grant::Column::Id))
-                .equals((a.clone(), activity::Column::GrantId)),
-        );
-    ParticipationTotals::sum_into(&mut select, &Actor::system(), Joint::CountOnce);
-    grantee_ids_filter(
-        &mut select,
-        Expr::col((g.clone(), grant::Column::GranteeId)),
-        grantees,
-    );
-    select
-        .group_by_col((g.clone(), grant::Column::GranteeId))
-        .group_by_col((g, grant::Column::SchemeId))
+            Expr::col((g, grant::Column::Id)).equals((a.clone(), activity::Column::GrantId)),
+        )
         .group_by_col((a, activity::Column::Kind));
+    ParticipationTotals::sum_into(&mut select, &Actor::system(), Joint::CountOnce);
     select
 }
 
 /// What `FUNDING_TOTALS` holds for `grantees` (or every grantee): grants by grantee, scheme and
-/// currency, their funding summed in two parts that cannot overflow 64 bits.
+/// currency, with their funding.
 pub(crate) fn funding_totals(grantees: Option<&[Uuid]>) -> SelectStatement {
     let g = Alias::new("g");
     let mut select = Query::select();
+    by_grantee_and_scheme(&mut select, grantees);
     select
-        .expr_as(
-            Expr::col((g.clone(), grant::Column::GranteeId)),
-            Alias::new("grantee_id"),
-        )
-        .expr_as(
-            Expr::col((g.clone(), grant::Column::SchemeId)),
-            Alias::new("scheme_id"),
-        )
         .expr_as(
             Expr::col((g.clone(), grant::Column::Currency)),
             Alias::new("currency"),
         )
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
-        .expr_as(
-            summed(&format!("g.total_funding_minor / {SPLIT}")),
-            Alias::new("amount_high"),
-        )
-        .expr_as(
-            summed(&format!("g.total_funding_minor % {SPLIT}")),
-            Alias::new("amount_low"),
-        )
-        .from_as(grant::Entity, g.clone());
-    grantee_ids_filter(
-        &mut select,
-        Expr::col((g.clone(), grant::Column::GranteeId)),
-        grantees,
-    );
-    select
-        .group_by_col((g.clone(), grant::Column::GranteeId))
-        .group_by_col((g.clone(), grant::Column::SchemeId))
-        .group_by_col((g, grant::Column::Currency));
+        .group_by_col((g.clone(), grant::Column::Currency));
+    funding_sums(&mut select);
+    select.from_as(grant::Entity, g);
     select
 }
 
@@ -472,21 +459,12 @@ fn counted_funding(
             )
             .group_by_col((g.clone(), grant::Column::GranteeId));
     }
+    select.expr_as(
+        Expr::col((g.clone(), grant::Column::Currency)),
+        Alias::new("currency"),
+    );
+    funding_sums(&mut select);
     select
-        .expr_as(
-            Expr::col((g.clone(), grant::Column::Currency)),
-            Alias::new("currency"),
-        )
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("grant_count"))
-        // Funding summed in two parts that cannot overflow 64 bits, joined in 128 bits.
-        .expr_as(
-            summed(&format!("g.total_funding_minor / {SPLIT}")),
-            Alias::new("amount_high"),
-        )
-        .expr_as(
-            summed(&format!("g.total_funding_minor % {SPLIT}")),
-            Alias::new("amount_low"),
-        )
         .from_as(grant::Entity, g.clone())
         .and_where_option(
             filter
