@@ -88,15 +88,20 @@ mod tests {
     #[test]
     fn a_query_sent_again_gets_the_document_kept_for_it() {
         let documents = Documents::default();
-        let mut first = request("{ a b }");
-        documents.parse(&mut first);
+        documents.parse(&mut request("{ a }"));
         assert_eq!(documents.len(), 1);
-        let mut again = request("{ a b }");
+        // Kept under another text, the document answers for that text: it is not parsed again.
+        let kept = documents
+            .lock()
+            .documents
+            .pop("{ a }")
+            .expect("the first parse is kept");
+        documents.lock().documents.put("{ b }".to_owned(), kept);
+        let mut again = request("{ b }");
         documents.parse(&mut again);
-        assert_eq!(documents.len(), 1);
-        let kept = format!("{:?}", again.parsed_query().expect("the kept document"));
-        let parsed = format!("{:?}", first.parsed_query().expect("the first parse"));
-        assert_eq!(kept, parsed);
+        let given = format!("{:?}", again.parsed_query().expect("a document"));
+        assert!(given.contains("\"a\""), "{given}");
+        assert!(!given.contains("\"b\""), "{given}");
     }
 
     #[test]
