@@ -245,11 +245,30 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
+    fetch_reading_ahead(db, select, sort, req, async |_| Ok(())).await
+}
+
+/// [`fetch`], handing the page's rows to `ahead` as soon as they are read, while the count may
+/// still be running: what a query reads below the page (`prefetch`) then starts without waiting
+/// for the `totalCount`, and the request waits for the slower of the count and the page with
+/// what is under it.
+pub async fn fetch_reading_ahead<E, C>(
+    db: &C,
+    select: Select<E>,
+    sort: Sort<E>,
+    req: &PageRequest,
+    ahead: impl AsyncFnOnce(&[E::Model]) -> Result<()>,
+) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
     // The count and the page are independent: asked at once, on two connections, the request
     // waits for the slower of them rather than both.
     let count = async {
         if req.want_total {
-            select.clone().count(db).await.map(Some)
+            Ok::<_, Error>(Some(select.clone().count(db).await?))
         } else {
             Ok(None)
         }
@@ -260,6 +279,15 @@ where
         .order_by(sort.id, sort.order())
         .limit(req.first + 1)
         .all(db);
+    let rows = async {
+        let rows = rows.await?;
+        // One row beyond the page was read to learn whether there is a next page.
+        let shown = rows
+            .len()
+            .min(usize::try_from(req.first).unwrap_or(usize::MAX));
+        ahead(&rows[..shown]).await?;
+        Ok(rows)
+    };
     let (total, rows) = futures_util::future::try_join(count, rows).await?;
     Ok(sort.page(rows, req, total))
 }

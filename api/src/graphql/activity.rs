@@ -323,9 +323,11 @@ pub async fn activities_connection(
         ActivityOrderField::Title => ActivitySortField::Title,
     };
     let sort = activity_sort(field, order.direction == SortDirection::Desc);
-    let rows = content::activities(ctx.db()?, ctx.actor()?, &filter, sort, &page).await?;
-    let nodes: Vec<&activity::Model> = rows.edges.iter().map(|(_, a)| a).collect();
-    prefetch::under_activities(ctx, &ctx.look_ahead().field("edges").field("node"), &nodes).await?;
+    let selection = ctx.look_ahead().field("edges").field("node");
+    let ahead = async |rows: &[activity::Model]| {
+        prefetch::under_activities(ctx, &selection, &rows.iter().collect::<Vec<_>>()).await
+    };
+    let rows = content::activities(ctx.db()?, ctx.actor()?, &filter, sort, &page, ahead).await?;
     Ok(ActivityConnection::from_page(rows, Activity))
 }
 

@@ -488,16 +488,19 @@ pub async fn grants_connection(
 ) -> GqlResult<GrantConnection> {
     let page = ctx.page(first, after)?;
     let (field, descending) = grant_sort_of(order);
+    let selection = ctx.look_ahead().field("edges").field("node");
+    let ahead = async |rows: &[grant::Model]| {
+        prefetch::under_grants(ctx, &selection, &rows.iter().collect::<Vec<_>>()).await
+    };
     let rows = portfolio::grants(
         ctx.db()?,
         ctx.actor()?,
         &filter,
         grant_sort(field, descending),
         &page,
+        ahead,
     )
     .await?;
-    let nodes: Vec<&grant::Model> = rows.edges.iter().map(|(_, g)| g).collect();
-    prefetch::under_grants(ctx, &ctx.look_ahead().field("edges").field("node"), &nodes).await?;
     Ok(GrantConnection::from_page(rows, Grant))
 }
 

@@ -124,10 +124,11 @@ pub async fn activities(
     filter: &ActivityFilter,
     sort: Sort<activities::Entity>,
     page: &PageRequest,
+    ahead: impl AsyncFnOnce(&[activities::Model]) -> Result<()>,
 ) -> Result<Page<activities::Model>> {
     filter.check("filter")?;
     let select = scoped::<activities::Entity>(actor).filter(filter.condition(actor));
-    page::fetch(db, select, sort, page).await
+    page::fetch_reading_ahead(db, select, sort, page, ahead).await
 }
 
 /// A page of activities for each of many grants, in a fixed number of statements.

@@ -155,10 +155,11 @@ pub async fn grants(
     filter: &GrantFilter,
     sort: Sort<grant::Entity>,
     page: &PageRequest,
+    ahead: impl AsyncFnOnce(&[grant::Model]) -> Result<()>,
 ) -> Result<Page<grant::Model>> {
     filter.check("filter")?;
     let select = scoped::<grant::Entity>(actor).filter(filter.condition());
-    page::fetch(db, select, sort, page).await
+    page::fetch_reading_ahead(db, select, sort, page, ahead).await
 }
 
 /// Which relation a nested list of grants hangs from.
