@@ -395,6 +395,10 @@ fn ascending(a: &Value, b: &Value) -> Ordering {
 /// index. Behind `ARRAY(SELECT ...)` the list's length is not known when the statement is planned,
 /// and the index is used. SQLite looks an `IN` list up in the index anyway.
 pub fn among(backend: DbBackend, column: Expr, ids: &[Uuid]) -> Expr {
+    if let [id] = ids {
+        // One grant's rows: a plain lookup, which PostgreSQL plans without a subquery.
+        return column.eq(*id);
+    }
     if backend != DbBackend::Postgres || ids.is_empty() {
         return column.is_in(ids.iter().copied());
     }
@@ -450,6 +454,16 @@ mod tests {
         );
         assert_eq!(sql, r#"SELECT ? WHERE "grant_id" IN (?, ?)"#);
         assert_eq!(bound, 3);
+        let (sql, bound) = render(
+            PostgresQueryBuilder,
+            among(
+                DbBackend::Postgres,
+                Expr::col(Alias::new("grant_id")),
+                &ids[..1],
+            ),
+        );
+        assert_eq!(sql, r#"SELECT $1 WHERE "grant_id" = $2"#);
+        assert_eq!(bound, 2);
     }
 
     #[test]
