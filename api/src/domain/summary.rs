@@ -281,18 +281,21 @@ pub(crate) const FUNDING_TOTAL_COLUMNS: [&str; 3] = ["grant_count", "amount_high
 /// Adds a grant's grantee and scheme (grants aliased `g`), the key every kept row starts with,
 /// to a select grouped by them, narrowed to `grantees` when given.
 fn by_grantee_and_scheme(select: &mut SelectStatement, grantees: Option<&[Uuid]>) {
-    let g = Alias::new("g");
-    for (column, name) in [
-        (grant::Column::GranteeId, "grantee_id"),
-        (grant::Column::SchemeId, "scheme_id"),
-    ] {
-        select
-            .expr_as(Expr::col((g.clone(), column)), Alias::new(name))
-            .group_by_col((g.clone(), column));
-    }
+    grouped_by(select, "g", "grantee_id");
+    grouped_by(select, "g", "scheme_id");
     if let Some(ids) = grantees {
-        select.and_where(Expr::col((g, grant::Column::GranteeId)).is_in(ids.iter().copied()));
+        select.and_where(
+            Expr::col((Alias::new("g"), grant::Column::GranteeId)).is_in(ids.iter().copied()),
+        );
     }
+}
+
+/// Selects `table.column` under the column's own name, and groups by it.
+fn grouped_by(select: &mut SelectStatement, table: &str, column: &str) {
+    let source = (Alias::new(table), Alias::new(column));
+    select
+        .expr_as(Expr::col(source.clone()), Alias::new(column))
+        .group_by_col(source);
 }
 
 /// How many grants (aliased `g`) and their funding, summed in two parts that cannot overflow
@@ -416,17 +419,9 @@ fn kept_funding(
     let k = Alias::new("k");
     let mut select = Query::select();
     if grantees.is_some() {
-        select
-            .expr_as(
-                Expr::col((k.clone(), Alias::new("grantee_id"))),
-                Alias::new("grantee_id"),
-            )
-            .group_by_col((k.clone(), Alias::new("grantee_id")));
+        grouped_by(&mut select, "k", "grantee_id");
     }
-    select.expr_as(
-        Expr::col((k.clone(), Alias::new("currency"))),
-        Alias::new("currency"),
-    );
+    grouped_by(&mut select, "k", "currency");
     for column in FUNDING_TOTAL_COLUMNS {
         select.expr_as(summed(&format!("k.{column}")), Alias::new(column));
     }
@@ -439,7 +434,6 @@ fn kept_funding(
             ids,
         ));
     }
-    select.group_by_col((k, Alias::new("currency")));
     select
 }
 
@@ -452,17 +446,9 @@ fn counted_funding(
     let g = Alias::new("g");
     let mut select = Query::select();
     if grantees.is_some() {
-        select
-            .expr_as(
-                Expr::col((g.clone(), grant::Column::GranteeId)),
-                Alias::new("grantee_id"),
-            )
-            .group_by_col((g.clone(), grant::Column::GranteeId));
+        grouped_by(&mut select, "g", "grantee_id");
     }
-    select.expr_as(
-        Expr::col((g.clone(), grant::Column::Currency)),
-        Alias::new("currency"),
-    );
+    grouped_by(&mut select, "g", "currency");
     funding_sums(&mut select);
     select
         .from_as(grant::Entity, g.clone())
@@ -472,10 +458,8 @@ fn counted_funding(
                 .map(|ids| Expr::col((g.clone(), grant::Column::Id)).in_subquery(ids)),
         )
         .and_where_option(
-            grantees
-                .map(|ids| Expr::col((g.clone(), grant::Column::GranteeId)).is_in(ids.to_vec())),
-        )
-        .group_by_col((g, grant::Column::Currency));
+            grantees.map(|ids| Expr::col((g, grant::Column::GranteeId)).is_in(ids.to_vec())),
+        );
     select
 }
 
@@ -580,16 +564,15 @@ fn kept_activities(
             "grantee_id"
         }
     };
-    select.expr_as(Expr::col((k.clone(), Alias::new(group))), Alias::new(group));
+    grouped_by(&mut select, "k", group);
     for column in KIND_TOTAL_COLUMNS {
         select.expr_as(summed(&format!("k.{column}")), Alias::new(column));
     }
     select.from_as(Alias::new(KIND_TOTALS), k.clone());
     filter.narrow_kept(&mut select);
     if let Some(kind) = filter.activity_kind {
-        select.and_where(Expr::col((k.clone(), Alias::new("kind"))).eq(kind.to_value()));
+        select.and_where(Expr::col((k, Alias::new("kind"))).eq(kind.to_value()));
     }
-    select.group_by_col((k, Alias::new(group)));
     select
 }
 
@@ -602,22 +585,10 @@ fn counted_activities(
     let (g, a) = (Alias::new("g"), Alias::new("a"));
     let mut select = Query::select();
     match groups {
-        ActivityGroups::Kind => {
-            select
-                .expr_as(
-                    Expr::col((a.clone(), activity::Column::Kind)),
-                    Alias::new("kind"),
-                )
-                .group_by_col((a.clone(), activity::Column::Kind));
-        }
+        ActivityGroups::Kind => grouped_by(&mut select, "a", "kind"),
         ActivityGroups::Grantees(ids) => {
-            select
-                .expr_as(
-                    Expr::col((g.clone(), grant::Column::GranteeId)),
-                    Alias::new("grantee_id"),
-                )
-                .and_where(Expr::col((g.clone(), grant::Column::GranteeId)).is_in(ids.to_vec()))
-                .group_by_col((g.clone(), grant::Column::GranteeId));
+            grouped_by(&mut select, "g", "grantee_id");
+            select.and_where(Expr::col((g.clone(), grant::Column::GranteeId)).is_in(ids.to_vec()));
         }
     }
     select
